@@ -5,35 +5,57 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"sort"
 )
 
-const usage = `rnncast: streaming recurrent-network forecaster for Kafka sensor topics.
-
-Usage:
-  rnncast <command> [flags]
-
-Commands:
-  demo       run the whole pipeline on an embedded broker with simulated sensors
-  run        consume readings from Kafka and write forecasts (--config pipeline.yaml)
-  simulate   write simulated sensor readings to a Kafka topic
-  train      train a model from a CSV or a topic range
-  backtest   replay a topic range or a CSV through the model and score it
-  bench      measure pipeline throughput and latency against a passthrough
-  inspect    print a model file's architecture, metadata and fingerprint
-
-Run "rnncast <command> --help" for a command's flags.
-`
-
-func main() {
-	os.Exit(run(os.Args[1:]))
+// command is one subcommand. run gets the arguments after the command name
+// and returns the process exit code.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-func run(args []string) int {
+var commands = map[string]command{}
+
+// register adds a subcommand; each subcommand's file calls it from init.
+func register(c command) {
+	if _, dup := commands[c.name]; dup {
+		panic("rnncast: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(os.Stdout, usage)
+		printUsage(stdout)
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "rnncast: unknown command %q\n\n%s", args[0], usage)
-	return 2
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "rnncast: unknown command %q\n\n", args[0])
+		printUsage(stderr)
+		return 2
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "rnncast: streaming recurrent-network forecaster for Kafka sensor topics.\n\n")
+	fmt.Fprint(w, "Usage:\n  rnncast <command> [flags]\n\nCommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, "\nRun \"rnncast <command> --help\" for a command's flags.\n")
 }
