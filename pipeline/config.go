@@ -1,0 +1,182 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/window"
+)
+
+// Serving modes (Config.Mode).
+const (
+	// ModeStateful carries each key's hidden state across readings: one RNN
+	// step per reading.
+	ModeStateful = "stateful"
+	// ModeWindow runs the RNN over the key's last Window values from a zero
+	// state for every reading (the course's semantics).
+	ModeWindow = "window"
+)
+
+// Config configures a Pipeline. The zero value of every optional field means
+// its documented default; New applies them.
+type Config struct {
+	// Brokers are the bootstrap addresses, "host:port". Required.
+	Brokers []string
+	// InputTopic holds the readings (key = sensor id). Required.
+	InputTopic string
+	// OutputTopic receives the forecasts, keyed by sensor id and written to
+	// the input partition's number (co-partitioning). Required.
+	OutputTopic string
+	// DeadLetterTopic receives rejected records, unchanged, with reason
+	// headers. Required.
+	DeadLetterTopic string
+	// Group is the consumer group id. Required.
+	Group string
+
+	// Decoder configures how input records are decoded. Decoder.Features
+	// defaults to the model's Meta.Inputs.
+	Decoder record.DecoderConfig
+	// Window configures the event-time grid. Interval defaults to the
+	// model's Meta.Interval, Window to Meta.Window, Features to Meta.Inputs
+	// and MaxBatch to MaxBatch below.
+	Window window.Config
+
+	// Mode is ModeStateful or ModeWindow. Default: the model's Meta.Mode,
+	// or ModeStateful when the model names none.
+	Mode string
+	// Warmup is how many steps a key takes in stateful mode before it emits
+	// forecasts (a reset starts the count again). Default: Window.Window.
+	Warmup int
+	// MaxBatch bounds the records of one micro-batch per partition and the
+	// rows of one model call. Default 512.
+	MaxBatch int
+	// MaxDelay bounds how long a micro-batch waits for more records after
+	// its first one. Default 20ms.
+	MaxDelay time.Duration
+	// CommitInterval is the least time between two offset commits of a
+	// partition; offsets are committed only after the writes they cover are
+	// acknowledged, and always when a partition is released. Default 1s.
+	CommitInterval time.Duration
+	// WriterBatchTimeout is how long the Kafka writer waits to fill a
+	// produce batch. Default 5ms (kafka-go's 1s default would add a second
+	// of latency to every micro-batch).
+	WriterBatchTimeout time.Duration
+	// ShutdownTimeout bounds the drain (write and commit of in-flight work)
+	// when a partition is released or Run's context is cancelled.
+	// Default 30s.
+	ShutdownTimeout time.Duration
+	// StartFirst selects where a partition with no committed offset starts:
+	// true for the earliest record, false for the newest. Default false
+	// (only readings produced from now on); the zero value is "newest".
+	StartFirst bool
+
+	// SessionTimeout is the consumer group session timeout. Default 30s.
+	SessionTimeout time.Duration
+	// RebalanceTimeout is how long the coordinator waits for members to
+	// rejoin during a rebalance. Default 30s.
+	RebalanceTimeout time.Duration
+	// HeartbeatInterval is the consumer group heartbeat period. Default 3s.
+	HeartbeatInterval time.Duration
+	// JoinBackoff is the wait before retrying a failed group join.
+	// Default 5s.
+	JoinBackoff time.Duration
+
+	// OnReading, when set, is called for every reading row a partition
+	// worker applies (not gap fills), synchronously from that worker. It
+	// must be cheap and must not block; values is only valid during the
+	// call. Calls from different partitions are concurrent.
+	OnReading func(sensor string, ts time.Time, values []float64)
+	// OnForecast, when set, is called for every forecast after it is
+	// acknowledged by Kafka, synchronously from the partition worker. Same
+	// rules as OnReading; forecast is only valid during the call.
+	OnForecast func(sensor string, ts time.Time, forecast []float64)
+	// Checkpointer, when set, is called after a partition's forecasts are
+	// acknowledged and before its offsets are committed. Default: none.
+	Checkpointer Checkpointer
+}
+
+// Defaults of Config; see the fields' documentation.
+const (
+	DefaultMaxBatch           = 512
+	DefaultMaxDelay           = 20 * time.Millisecond
+	DefaultCommitInterval     = time.Second
+	DefaultWriterBatchTimeout = 5 * time.Millisecond
+	DefaultShutdownTimeout    = 30 * time.Second
+	DefaultSessionTimeout     = 30 * time.Second
+	DefaultRebalanceTimeout   = 30 * time.Second
+	DefaultHeartbeatInterval  = 3 * time.Second
+	DefaultJoinBackoff        = 5 * time.Second
+)
+
+// withDefaults returns cfg with every unset optional field given its
+// default; model-derived defaults are filled in from meta.
+func (cfg Config) withDefaults(meta modelMeta) Config {
+	setDur(&cfg.MaxDelay, DefaultMaxDelay)
+	setDur(&cfg.CommitInterval, DefaultCommitInterval)
+	setDur(&cfg.WriterBatchTimeout, DefaultWriterBatchTimeout)
+	setDur(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDur(&cfg.SessionTimeout, DefaultSessionTimeout)
+	setDur(&cfg.RebalanceTimeout, DefaultRebalanceTimeout)
+	setDur(&cfg.HeartbeatInterval, DefaultHeartbeatInterval)
+	setDur(&cfg.JoinBackoff, DefaultJoinBackoff)
+	setInt(&cfg.MaxBatch, DefaultMaxBatch)
+	setDur(&cfg.Window.Interval, meta.interval)
+	setInt(&cfg.Window.Window, meta.window)
+	setInt(&cfg.Window.Features, meta.inputs)
+	setInt(&cfg.Window.MaxBatch, cfg.MaxBatch)
+	setInt(&cfg.Decoder.Features, meta.inputs)
+	setInt(&cfg.Warmup, cfg.Window.Window)
+	if cfg.Mode == "" {
+		cfg.Mode = meta.mode
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeStateful
+	}
+	return cfg
+}
+
+func setDur(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+func setInt(n *int, def int) {
+	if *n == 0 {
+		*n = def
+	}
+}
+
+// Validate reports the first problem of a Config whose defaults are applied.
+func (cfg Config) Validate() error {
+	if len(cfg.Brokers) == 0 {
+		return errors.New("pipeline: invalid config: no brokers")
+	}
+	for name, v := range map[string]string{
+		"input topic": cfg.InputTopic, "output topic": cfg.OutputTopic,
+		"dead-letter topic": cfg.DeadLetterTopic, "group": cfg.Group,
+	} {
+		if v == "" {
+			return fmt.Errorf("pipeline: invalid config: empty %s", name)
+		}
+	}
+	if cfg.Mode != ModeStateful && cfg.Mode != ModeWindow {
+		return fmt.Errorf("pipeline: invalid config: mode %q is neither %q nor %q", cfg.Mode, ModeStateful, ModeWindow)
+	}
+	if cfg.MaxBatch < 1 || cfg.Warmup < 0 || cfg.MaxDelay < 0 || cfg.CommitInterval < 0 {
+		return errors.New("pipeline: invalid config: max batch must be positive, warm-up and durations non-negative")
+	}
+	if cfg.Window.MaxBatch > cfg.MaxBatch {
+		return fmt.Errorf("pipeline: invalid config: window max batch %d exceeds max batch %d", cfg.Window.MaxBatch, cfg.MaxBatch)
+	}
+	return nil
+}
+
+// modelMeta is what withDefaults takes from the model.
+type modelMeta struct {
+	interval       time.Duration
+	window, inputs int
+	mode           string
+}

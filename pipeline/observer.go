@@ -1,0 +1,147 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/rnncast/rnncast/record"
+)
+
+// Observer receives the pipeline's measurements. The metrics package adapts
+// it to Prometheus (metric names in docs/contracts.md); tests record it.
+//
+// Methods are called from partition workers, concurrently for different
+// partitions, on the hot path: they must be safe for concurrent use, cheap,
+// and must not block. No method carries a per-key label. Implementations
+// should embed NopObserver so that methods added later have a default.
+type Observer interface {
+	// RecordsIn counts records fetched from the input topic
+	// (rnncast_records_in_total).
+	RecordsIn(n int)
+	// ForecastsOut counts forecasts acknowledged by Kafka
+	// (rnncast_forecasts_out_total).
+	ForecastsOut(n int)
+	// DeadLetters counts records acknowledged on the dead-letter topic
+	// (rnncast_dead_letters_total{reason}).
+	DeadLetters(reason record.Reason, n int)
+	// Lag reports a partition's consumer lag: the high watermark minus the
+	// next offset to read (rnncast_consumer_lag{partition}).
+	Lag(partition int, lag int64)
+	// PartitionAssigned and PartitionReleased bracket a partition's
+	// ownership; an adapter deletes the partition's lag series on release.
+	PartitionAssigned(partition int)
+	// PartitionReleased: see PartitionAssigned.
+	PartitionReleased(partition int)
+	// BatchSize observes the records of one micro-batch (rnncast_batch_size).
+	BatchSize(n int)
+	// ModelStep observes the duration of one model call (one round in
+	// stateful mode, one micro-batch in window mode)
+	// (rnncast_model_step_seconds).
+	ModelStep(d time.Duration)
+	// EndToEnd observes a forecast's acknowledgement time minus its input
+	// record's Kafka timestamp (rnncast_end_to_end_latency_seconds).
+	EndToEnd(d time.Duration)
+	// Keys adds delta to the number of keys held (rnncast_keys).
+	Keys(delta int)
+	// Rebalance counts a new consumer group generation
+	// (rnncast_rebalances_total).
+	Rebalance()
+	// LiveError scores one horizon step of one earlier forecast when its
+	// actual value arrives: step is 1..Horizon, absErr and sqErr are in the
+	// target's original units (rnncast_live_*{step}).
+	LiveError(step int, absErr, sqErr float64)
+	// WarmupSteps counts reading steps that produced no forecast because
+	// their key was warming up (rnncast_warmup_steps_total).
+	WarmupSteps(n int)
+	// Skipped counts records dropped without a dead letter, by reason, e.g.
+	// "revoked" for records fetched for a partition no longer owned
+	// (rnncast_skipped_total{reason}).
+	Skipped(reason string, n int)
+	// Checkpoint observes the duration of one partition checkpoint
+	// (rnncast_checkpoint_seconds).
+	Checkpoint(d time.Duration)
+	// Restore observes the duration of one partition restore
+	// (rnncast_restore_seconds).
+	Restore(d time.Duration)
+	// StateBytes adds delta to the bytes of state held (rnncast_state_bytes).
+	StateBytes(delta int)
+}
+
+// NopObserver is an Observer that discards everything. Embed it to
+// implement only some methods.
+type NopObserver struct{}
+
+// RecordsIn implements Observer.
+func (NopObserver) RecordsIn(int) {}
+
+// ForecastsOut implements Observer.
+func (NopObserver) ForecastsOut(int) {}
+
+// DeadLetters implements Observer.
+func (NopObserver) DeadLetters(record.Reason, int) {}
+
+// Lag implements Observer.
+func (NopObserver) Lag(int, int64) {}
+
+// PartitionAssigned implements Observer.
+func (NopObserver) PartitionAssigned(int) {}
+
+// PartitionReleased implements Observer.
+func (NopObserver) PartitionReleased(int) {}
+
+// BatchSize implements Observer.
+func (NopObserver) BatchSize(int) {}
+
+// ModelStep implements Observer.
+func (NopObserver) ModelStep(time.Duration) {}
+
+// EndToEnd implements Observer.
+func (NopObserver) EndToEnd(time.Duration) {}
+
+// Keys implements Observer.
+func (NopObserver) Keys(int) {}
+
+// Rebalance implements Observer.
+func (NopObserver) Rebalance() {}
+
+// LiveError implements Observer.
+func (NopObserver) LiveError(int, float64, float64) {}
+
+// WarmupSteps implements Observer.
+func (NopObserver) WarmupSteps(int) {}
+
+// Skipped implements Observer.
+func (NopObserver) Skipped(string, int) {}
+
+// Checkpoint implements Observer.
+func (NopObserver) Checkpoint(time.Duration) {}
+
+// Restore implements Observer.
+func (NopObserver) Restore(time.Duration) {}
+
+// StateBytes implements Observer.
+func (NopObserver) StateBytes(int) {}
+
+// Checkpointer persists a partition's changed key states. The pipeline
+// calls it from the partition's worker after the forecasts of a micro-batch
+// are acknowledged and before the offsets they cover are committed, so a
+// committed offset never passes a durable checkpoint. The state topic
+// implementation is a later issue; nil means no checkpoint.
+type Checkpointer interface {
+	// Checkpoint makes the states of the keys changed since the
+	// partition's last checkpoint durable; nextOffset is the offset that
+	// will be committed next. changed and its slices are only valid
+	// during the call.
+	Checkpoint(ctx context.Context, partition int, changed []KeyState, nextOffset int64) error
+}
+
+// KeyState is one key's carried state as the worker holds it.
+type KeyState struct {
+	Key string
+	// Hidden is the model's carried state (len Model.StateLen()).
+	Hidden []float32
+	// Steps counts the steps taken since the key's last reset (warm-up).
+	Steps int
+	// LastOffset is the input offset of the last reading applied.
+	LastOffset int64
+}
