@@ -1,0 +1,126 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/rnncast/rnncast/model"
+)
+
+// Arch is the shape of the network being trained: a recurrent encoder of
+// Layers layers and a linear head from the top layer's hidden state to Out
+// values (the model package's seq2vec architecture).
+type Arch struct {
+	Cell         model.Cell
+	Nonlinearity string // "tanh" or "relu"; CellRNN only.
+	Hidden       int
+	Layers       int
+	Inputs       int
+	Out          int
+}
+
+// layer is one recurrent layer's parameters, as views into a flat vector, in
+// PyTorch's layout: wih is (G·Hidden)×in, whh is (G·Hidden)×Hidden.
+type layer struct {
+	in                 int
+	wih, whh, bih, bhh []float64
+}
+
+// net is a network's parameters as views into one flat vector p, so that the
+// optimizer, clipping and copies work on p alone.
+type net struct {
+	arch     Arch
+	p        []float64
+	layers   []layer
+	fcW, fcB []float64
+}
+
+// size returns how many parameters the architecture has.
+func (a Arch) size() int {
+	gh := a.Cell.Gates() * a.Hidden
+	n := 0
+	for l := 0; l < a.Layers; l++ {
+		in := a.Hidden
+		if l == 0 {
+			in = a.Inputs
+		}
+		n += gh*in + gh*a.Hidden + 2*gh
+	}
+	return n + a.Out*a.Hidden + a.Out
+}
+
+// newNet lays views of the architecture's tensors over p (len a.size()).
+func newNet(a Arch, p []float64) *net {
+	if len(p) != a.size() {
+		panic(fmt.Sprintf("train: parameter vector has %d values, want %d", len(p), a.size()))
+	}
+	n := &net{arch: a, p: p}
+	gh := a.Cell.Gates() * a.Hidden
+	take := func(k int) []float64 {
+		s := p[:k:k]
+		p = p[k:]
+		return s
+	}
+	for l := 0; l < a.Layers; l++ {
+		in := a.Hidden
+		if l == 0 {
+			in = a.Inputs
+		}
+		n.layers = append(n.layers, layer{
+			in:  in,
+			wih: take(gh * in), whh: take(gh * a.Hidden),
+			bih: take(gh), bhh: take(gh),
+		})
+	}
+	n.fcW = take(a.Out * a.Hidden)
+	n.fcB = take(a.Out)
+	return n
+}
+
+// initParams draws PyTorch's default initialization: every recurrent tensor
+// uniform in ±1/√Hidden, the head's weight and bias uniform in ±1/√Hidden
+// (nn.Linear's bound for fan-in Hidden).
+func initParams(a Arch, rng *rand.Rand) []float64 {
+	p := make([]float64, a.size())
+	k := 1 / math.Sqrt(float64(a.Hidden))
+	for i := range p {
+		p[i] = (2*rng.Float64() - 1) * k
+	}
+	return p
+}
+
+// toModel converts the network to a prepared model.Model with the given
+// metadata (its architecture fields are overwritten from the network).
+func (n *net) toModel(meta model.Meta) (*model.Model, error) {
+	a := n.arch
+	meta.Arch = model.ArchSeq2Vec
+	meta.Cell, meta.Hidden, meta.Layers, meta.Inputs = a.Cell, a.Hidden, a.Layers, a.Inputs
+	meta.Nonlinearity = a.Nonlinearity
+	if meta.Nonlinearity == "" {
+		meta.Nonlinearity = "tanh"
+	}
+	m := &model.Model{
+		Meta:    meta,
+		Encoder: model.RNN{Cell: a.Cell, Nonlinearity: meta.Nonlinearity, Hidden: a.Hidden},
+		FCW:     to32(n.fcW),
+		FCB:     to32(n.fcB),
+	}
+	for _, l := range n.layers {
+		m.Encoder.Layers = append(m.Encoder.Layers, model.Layer{
+			In: l.in, Wih: to32(l.wih), Whh: to32(l.whh), Bih: to32(l.bih), Bhh: to32(l.bhh),
+		})
+	}
+	if err := m.Prepare(); err != nil {
+		return nil, fmt.Errorf("train: cannot prepare model: %w", err)
+	}
+	return m, nil
+}
+
+func to32(s []float64) []float32 {
+	out := make([]float32, len(s))
+	for i, v := range s {
+		out[i] = float32(v)
+	}
+	return out
+}
