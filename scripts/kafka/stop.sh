@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Stops the test broker that start.sh started on <workdir>, by the pid in
+# <workdir>/broker.env and only if that pid is still this workdir's broker.
+#
+#   scripts/kafka/stop.sh [--kill] <workdir>
+#
+# Default: SIGTERM (a clean, controlled shutdown; SIGKILL after 60s).
+# --kill: SIGKILL at once, a crash (the next start recovers the log).
+# The workdir, its ports and its data stay, so start.sh can start it again.
+set -euo pipefail
+signal=TERM
+if [ "${1:-}" = "--kill" ]; then
+	signal=KILL
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: $0 [--kill] <workdir>" >&2; exit 2; }
+workdir=$(cd "$1" && pwd)
+env_file=$workdir/broker.env
+[ -f "$env_file" ] || { echo "stop.sh: no broker.env in $workdir" >&2; exit 1; }
+pid=$(sed -n 's/^RNNCAST_KAFKA_PID=//p' "$env_file")
+
+is_ours() {
+	grep -qaF "$workdir/server.properties" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+if [ -n "$pid" ] && is_ours; then
+	kill -s "$signal" "$pid"
+	for _ in $(seq 600); do
+		is_ours || break
+		sleep 0.1
+	done
+	if is_ours; then
+		echo "stop.sh: broker $pid still running after 60s; sending SIGKILL" >&2
+		kill -s KILL "$pid"
+		while is_ours; do sleep 0.1; done
+	fi
+fi
+sed -i 's/^RNNCAST_KAFKA_PID=.*/RNNCAST_KAFKA_PID=/' "$env_file"
