@@ -1,0 +1,206 @@
+package record
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+)
+
+// Codec names accepted by DecoderConfig.Format.
+const (
+	FormatJSON = "json"
+	FormatCSV  = "csv"
+)
+
+// DecoderConfig configures a Decoder. The zero value of every field but
+// Features selects its documented default.
+type DecoderConfig struct {
+	// Format is the value codec: "json" (default) or "csv".
+	Format string
+	// Features is how many values a reading has; required, at least 1.
+	Features int
+	// UseRecordTime makes the Kafka record timestamp the event time of a
+	// value that has no ts. Default false: such a value is rejected.
+	UseRecordTime bool
+	// MaxKeyBytes bounds the key's length. Default 256.
+	MaxKeyBytes int
+	// MaxValueBytes bounds the value's length. Default 65536.
+	MaxValueBytes int
+	// MinTime and MaxTime bound event times (inclusive). Defaults
+	// 1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z.
+	MinTime, MaxTime time.Time
+	// RejectUnknown rejects a json value with a field other than ts, value
+	// and values. Default false: unknown fields are skipped.
+	RejectUnknown bool
+	// MaxInternKeys bounds the table of interned keys, which lets Decode
+	// return the same Key string for a sensor without allocating. Default
+	// 65536; beyond it new keys are allocated per record.
+	MaxInternKeys int
+}
+
+// Defaults of DecoderConfig.
+var (
+	DefaultMinTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	DefaultMaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func (c DecoderConfig) withDefaults() DecoderConfig {
+	if c.Format == "" {
+		c.Format = FormatJSON
+	}
+	if c.MaxKeyBytes == 0 {
+		c.MaxKeyBytes = 256
+	}
+	if c.MaxValueBytes == 0 {
+		c.MaxValueBytes = 65536
+	}
+	if c.MinTime.IsZero() {
+		c.MinTime = DefaultMinTime
+	}
+	if c.MaxTime.IsZero() {
+		c.MaxTime = DefaultMaxTime
+	}
+	if c.MaxInternKeys == 0 {
+		c.MaxInternKeys = 65536
+	}
+	return c
+}
+
+// Validate reports whether the configuration (after defaults) is usable.
+func (c DecoderConfig) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.Format != FormatJSON && c.Format != FormatCSV:
+		return fmt.Errorf("record: unknown format %q (want json or csv)", c.Format)
+	case c.Features < 1:
+		return fmt.Errorf("record: features must be at least 1, got %d", c.Features)
+	case c.MaxKeyBytes < 1 || c.MaxValueBytes < 1 || c.MaxInternKeys < 0:
+		return errors.New("record: key, value and intern bounds must be positive")
+	case !c.MinTime.Before(c.MaxTime):
+		return fmt.Errorf("record: min time %v is not before max time %v", c.MinTime, c.MaxTime)
+	}
+	return nil
+}
+
+// Decoder decodes record keys and values into Readings. It is owned by one
+// goroutine.
+type Decoder struct {
+	cfg          DecoderConfig
+	minMs, maxMs int64             // cfg's time bounds in epoch milliseconds
+	keys         map[string]string // interned keys
+	scratch      []byte            // unescaped JSON strings
+}
+
+// NewDecoder returns a Decoder for cfg.
+func NewDecoder(cfg DecoderConfig) (*Decoder, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	return &Decoder{
+		cfg:   cfg,
+		minMs: cfg.MinTime.UnixMilli(),
+		maxMs: cfg.MaxTime.UnixMilli(),
+		keys:  make(map[string]string),
+	}, nil
+}
+
+// Config returns the decoder's configuration with defaults applied.
+func (d *Decoder) Config() DecoderConfig { return d.cfg }
+
+// Decode validates key and decodes value into r (Key, Time and Values; the
+// caller sets Topic, Partition and Offset). recordTime is the Kafka record
+// timestamp, used when the value has no ts and UseRecordTime is set. A bad
+// record yields a *RejectError, and r is then unspecified.
+func (d *Decoder) Decode(key, value []byte, recordTime time.Time, r *Reading) error {
+	if err := d.checkKey(key); err != nil {
+		return err
+	}
+	if len(value) > d.cfg.MaxValueBytes {
+		return Reject(ReasonTooLarge, fmt.Errorf("value of %d bytes exceeds %d", len(value), d.cfg.MaxValueBytes))
+	}
+	r.Key = d.intern(key)
+	r.Values = r.Values[:0]
+	var ms int64
+	var err error
+	if d.cfg.Format == FormatCSV {
+		ms, err = d.decodeCSV(value, recordTime, r)
+	} else {
+		ms, err = d.decodeJSON(value, recordTime, r)
+	}
+	if err != nil {
+		return err
+	}
+	return d.finish(ms, r)
+}
+
+// finish checks the feature count and the event time's range; ms is
+// r.Time in epoch milliseconds, rounded down.
+func (d *Decoder) finish(ms int64, r *Reading) error {
+	if len(r.Values) != d.cfg.Features {
+		return Reject(ReasonInvalidValue, fmt.Errorf("got %d values, want %d", len(r.Values), d.cfg.Features))
+	}
+	if ms < d.minMs || ms > d.maxMs {
+		return Reject(ReasonInvalidTime, fmt.Errorf("event time %d ms is outside [%v, %v]", ms, d.cfg.MinTime, d.cfg.MaxTime))
+	}
+	return nil
+}
+
+// eventTime picks the event time of a value: its own ts when present, else
+// the record time when allowed.
+func (d *Decoder) eventTime(t time.Time, has bool, recordTime time.Time, r *Reading) (int64, error) {
+	if has {
+		r.Time = t
+		return floorMilli(t), nil
+	}
+	if !d.cfg.UseRecordTime {
+		return 0, Reject(ReasonInvalidTime, errors.New("missing ts"))
+	}
+	if recordTime.IsZero() {
+		return 0, Reject(ReasonInvalidTime, errors.New("missing ts and record timestamp"))
+	}
+	r.Time = recordTime.UTC()
+	return floorMilli(recordTime), nil
+}
+
+// floorMilli returns t in epoch milliseconds, rounded down.
+func floorMilli(t time.Time) int64 {
+	return t.Unix()*1000 + int64(t.Nanosecond())/1e6
+}
+
+func (d *Decoder) checkKey(key []byte) error {
+	switch {
+	case len(key) == 0:
+		return Reject(ReasonInvalidKey, errors.New("empty key"))
+	case len(key) > d.cfg.MaxKeyBytes:
+		return Reject(ReasonInvalidKey, fmt.Errorf("key of %d bytes exceeds %d", len(key), d.cfg.MaxKeyBytes))
+	case !utf8.Valid(key):
+		return Reject(ReasonInvalidKey, errors.New("key is not valid UTF-8"))
+	}
+	return nil
+}
+
+// intern returns key as a string, shared across calls for the same key
+// while the table has room.
+func (d *Decoder) intern(key []byte) string {
+	if s, ok := d.keys[string(key)]; ok {
+		return s
+	}
+	s := string(key)
+	if len(d.keys) < d.cfg.MaxInternKeys {
+		d.keys[s] = s
+	}
+	return s
+}
+
+// appendValue appends a value to r.Values. It must be finite also as a
+// float32, the model's arithmetic: 1e300 is rejected, not turned into +Inf.
+func appendValue(r *Reading, v float64) error {
+	if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
+		return Reject(ReasonInvalidValue, fmt.Errorf("value %v is not a finite float32", v))
+	}
+	r.Values = append(r.Values, v)
+	return nil
+}
