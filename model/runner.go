@@ -1,36 +1,252 @@
 package model
 
-// prepared holds kernel-ready copies of the weights (filled in by Prepare).
-type prepared struct{}
+import "fmt"
 
-// Prepare validates the weights against Meta and builds the kernel-ready
-// layout. Decode calls it; code that builds a Model by hand must too.
-func (m *Model) Prepare() error { panic("model: Prepare not implemented yet") }
+// Runner holds the scratch buffers of batched calls on one prepared Model
+// for up to MaxBatch keys at a time (longer calls are split into chunks of
+// MaxBatch). It is owned by one goroutine; it allocates only in NewRunner.
+//
+// Every call advances all keys of a chunk together: per layer and time step,
+// one matrix kernel per weight matrix over all keys' rows, then one
+// element-wise cell update. Shape mismatches between the arguments and the
+// Model are programmer errors and panic, as gonum's ErrShape does.
+type Runner struct {
+	m   *Model
+	p   *prepared
+	k   kernels
+	max int
 
-// StateLen returns how many float32 values one key's carried state holds:
-// Layers·Hidden (RNN, GRU) or 2·Layers·Hidden (LSTM: h then c). For
-// ArchEncDec it is the encoder's state; for ArchVec2Seq it is 0.
-func (m *Model) StateLen() int { panic("model: StateLen not implemented yet") }
+	xs     []float32   // scaled inputs: max×Window×Inputs (Window) or max×Inputs (Step).
+	ref    []float32   // per key: the scaled target value NormLast adds back.
+	h, c   [][]float32 // per encoder layer: max×hp hidden (and LSTM cell) rows.
+	dh, dc [][]float32 // per decoder layer (encdec): rows seeded from h, c.
+	dx     []float32   // decoder input per key (encdec): max×1.
+	g, gh  []float32   // gate pre-activations: max×np.
+	y      []float32   // head output: max×16·head.panels.
+}
 
-// Runner holds the scratch buffers of batched calls on one Model for up to
-// MaxBatch keys. It is owned by one goroutine; it allocates only in NewRunner.
-type Runner struct{ m *Model }
+// NewRunner returns a Runner for batches of at most maxBatch keys (at
+// least 1). The Model must have been prepared (Decode does it); NewRunner
+// panics otherwise, a programmer error.
+func (m *Model) NewRunner(maxBatch int) *Runner {
+	return m.newRunner(maxBatch, bestKernels)
+}
 
-// NewRunner returns a Runner for batches of at most maxBatch keys.
-func (m *Model) NewRunner(maxBatch int) *Runner { return &Runner{m: m} }
+func (m *Model) newRunner(maxBatch int, k kernels) *Runner {
+	p := m.prep
+	if p == nil {
+		panic("model: NewRunner on a Model that was not prepared (call Prepare)")
+	}
+	maxBatch = max(maxBatch, 1)
+	r := &Runner{m: m, p: p, k: k, max: maxBatch}
+	r.xs = make([]float32, maxBatch*p.window*p.inputs)
+	r.ref = make([]float32, maxBatch)
+	r.h, r.c = stateRows(&p.enc, maxBatch)
+	np := p.enc.np
+	if p.dec != nil {
+		r.dh, r.dc = stateRows(p.dec, maxBatch)
+		r.dx = make([]float32, maxBatch)
+		np = max(np, p.dec.np)
+	}
+	r.g = make([]float32, maxBatch*np)
+	r.gh = make([]float32, maxBatch*np)
+	r.y = make([]float32, maxBatch*p.head.panels*panelWidth)
+	return r
+}
 
-// Step advances b = len(states) carried states by one reading each and writes
-// each key's forecast. states[i] (len StateLen) is updated in place; x is
-// b×Inputs readings and out is b×Horizon forecasts, both in original units
-// (Step applies the scaler and Norm; under NormLast the reference value is
-// the key's reading in x itself, the newest value it has seen).
+// stateRows allocates per-layer hidden (and, for LSTM, cell) row buffers.
+func stateRows(s *stack, rows int) (h, c [][]float32) {
+	h = make([][]float32, len(s.layers))
+	for l := range h {
+		h[l] = make([]float32, rows*s.hp)
+	}
+	if s.cell != CellLSTM {
+		return h, nil
+	}
+	c = make([][]float32, len(s.layers))
+	for l := range c {
+		c[l] = make([]float32, rows*s.hp)
+	}
+	return h, c
+}
+
+// MaxBatch returns the number of keys the Runner advances in one kernel call.
+func (r *Runner) MaxBatch() int { return r.max }
+
+// Step advances b = len(states) carried states by one reading each and
+// writes each key's forecast. states[i] (len StateLen; any length,
+// typically nil, for ArchVec2Seq) is updated in place; x is b×Inputs
+// readings and out is b×Horizon forecasts, both in original units. Step
+// scales each feature by Meta.Mean and Meta.Std, feeds the scaled readings
+// unchanged, and under NormLast adds the key's current scaled target value
+// to its outputs before unscaling them.
 func (r *Runner) Step(states [][]float32, x []float32, out []float32) {
-	panic("model: Step not implemented yet")
+	p := r.p
+	b := len(states)
+	r.checkStep(states, x, out)
+	for lo := 0; lo < b; lo += r.max {
+		n := min(b-lo, r.max)
+		xs := r.xs[:n*p.inputs]
+		r.scale(xs, x[lo*p.inputs:(lo+n)*p.inputs], 1, n)
+		for i := 0; i < n; i++ {
+			r.ref[i] = r.normRef(xs[i*p.inputs+p.target])
+		}
+		o := out[lo*p.horizon : (lo+n)*p.horizon]
+		r.step(states[lo:lo+n], xs, o)
+		r.unscale(o, n, 1)
+	}
+}
+
+// StepRaw is Step in the model's scaled space: x holds already scaled
+// inputs, out receives the network's raw outputs, and no Norm is applied.
+// Training and golden tests use it.
+func (r *Runner) StepRaw(states [][]float32, x []float32, out []float32) {
+	p := r.p
+	b := len(states)
+	r.checkStep(states, x, out)
+	for lo := 0; lo < b; lo += r.max {
+		n := min(b-lo, r.max)
+		r.step(states[lo:lo+n], x[lo*p.inputs:(lo+n)*p.inputs], out[lo*p.horizon:(lo+n)*p.horizon])
+	}
 }
 
 // Window runs each of b windows (b×Window×Inputs values, original units,
 // key-major then time) from a zero state, the course's semantics, and writes
-// b×Horizon forecasts in original units.
+// b×Horizon forecasts in original units. Under NormLast the window's last
+// scaled target value is subtracted from the target feature at every step
+// and added back to the outputs.
 func (r *Runner) Window(windows []float32, b int, out []float32) {
-	panic("model: Window not implemented yet")
+	r.windowScaled(windows, b, out, false)
+}
+
+// WindowSeq is Window for ArchSeq2Seq (and ArchSeq2Vec, whose head is then
+// applied at every step): out receives b×Window×Horizon forecasts, the
+// head's output at every step of every window, in original units. It panics
+// for ArchEncDec and ArchVec2Seq, which have no per-step output.
+func (r *Runner) WindowSeq(windows []float32, b int, out []float32) {
+	r.windowScaled(windows, b, out, true)
+}
+
+// WindowRaw is Window in the model's scaled space: windows hold already
+// scaled inputs, out receives the raw outputs, and no Norm is applied.
+func (r *Runner) WindowRaw(windows []float32, b int, out []float32) {
+	r.windowRaw(windows, b, out, false)
+}
+
+// WindowSeqRaw is WindowSeq in the model's scaled space (see WindowRaw).
+func (r *Runner) WindowSeqRaw(windows []float32, b int, out []float32) {
+	r.windowRaw(windows, b, out, true)
+}
+
+func (r *Runner) windowScaled(windows []float32, b int, out []float32, seq bool) {
+	p := r.p
+	r.checkWindow(windows, b, out, seq)
+	per, outPer := p.window*p.inputs, r.outPerWindow(seq)
+	for lo := 0; lo < b; lo += r.max {
+		n := min(b-lo, r.max)
+		xs := r.xs[:n*per]
+		r.scale(xs, windows[lo*per:(lo+n)*per], p.window, n)
+		r.normWindows(xs, n)
+		o := out[lo*outPer : (lo+n)*outPer]
+		r.window(xs, n, o, seq)
+		r.unscale(o, n, outPer/p.horizon)
+	}
+}
+
+func (r *Runner) windowRaw(windows []float32, b int, out []float32, seq bool) {
+	p := r.p
+	r.checkWindow(windows, b, out, seq)
+	per, outPer := p.window*p.inputs, r.outPerWindow(seq)
+	for lo := 0; lo < b; lo += r.max {
+		n := min(b-lo, r.max)
+		r.window(windows[lo*per:(lo+n)*per], n, out[lo*outPer:(lo+n)*outPer], seq)
+	}
+}
+
+func (r *Runner) outPerWindow(seq bool) int {
+	if seq {
+		return r.p.window * r.p.horizon
+	}
+	return r.p.horizon
+}
+
+// checkStep panics when Step's arguments do not fit the Model.
+func (r *Runner) checkStep(states [][]float32, x, out []float32) {
+	p, b, sl := r.p, len(states), r.m.StateLen()
+	if len(x) != b*p.inputs || len(out) != b*p.horizon {
+		panic(fmt.Sprintf("model: Step shape mismatch: %d states, len(x) %d (want %d), len(out) %d (want %d)",
+			b, len(x), b*p.inputs, len(out), b*p.horizon))
+	}
+	if sl == 0 {
+		return
+	}
+	for i, s := range states {
+		if len(s) != sl {
+			panic(fmt.Sprintf("model: Step shape mismatch: len(states[%d]) is %d, want StateLen %d", i, len(s), sl))
+		}
+	}
+}
+
+// checkWindow panics when Window's arguments do not fit the Model.
+func (r *Runner) checkWindow(windows []float32, b int, out []float32, seq bool) {
+	p := r.p
+	if seq && (p.arch == ArchEncDec || p.arch == ArchVec2Seq) {
+		panic(fmt.Sprintf("model: WindowSeq on arch %q, which has no per-step output", p.arch))
+	}
+	if b < 0 || len(windows) != b*p.window*p.inputs || len(out) != b*r.outPerWindow(seq) {
+		panic(fmt.Sprintf("model: Window shape mismatch: b %d, len(windows) %d (want %d), len(out) %d (want %d)",
+			b, len(windows), b*p.window*p.inputs, len(out), b*r.outPerWindow(seq)))
+	}
+}
+
+// scale writes (x − mean[f]) / std[f] for rows×steps readings of Inputs
+// features each.
+func (r *Runner) scale(dst, src []float32, steps, rows int) {
+	p := r.p
+	for i := 0; i < rows*steps; i++ {
+		for f := 0; f < p.inputs; f++ {
+			dst[i*p.inputs+f] = float32((float64(src[i*p.inputs+f]) - p.mean[f]) / p.std[f])
+		}
+	}
+}
+
+// normRef returns the value NormLast adds back to the outputs: v itself
+// under NormLast, 0 otherwise.
+func (r *Runner) normRef(v float32) float32 {
+	if r.p.norm == NormLast {
+		return v
+	}
+	return 0
+}
+
+// normWindows records each window's reference value and, under NormLast,
+// subtracts it from the window's target feature at every step.
+func (r *Runner) normWindows(xs []float32, rows int) {
+	p := r.p
+	per := p.window * p.inputs
+	for i := 0; i < rows; i++ {
+		w := xs[i*per : (i+1)*per]
+		ref := r.normRef(w[per-p.inputs+p.target])
+		r.ref[i] = ref
+		if ref == 0 {
+			continue
+		}
+		for t := 0; t < p.window; t++ {
+			w[t*p.inputs+p.target] -= ref
+		}
+	}
+}
+
+// unscale turns raw outputs (rows×per values, per key consecutive) into
+// original units: (y + ref[i])·std[target] + mean[target].
+func (r *Runner) unscale(out []float32, rows, per int) {
+	p := r.p
+	mean, std := p.mean[p.target], p.std[p.target]
+	n := per * p.horizon
+	for i := 0; i < rows; i++ {
+		o := out[i*n : (i+1)*n]
+		for j, v := range o {
+			o[j] = float32((float64(v)+float64(r.ref[i]))*std + mean)
+		}
+	}
 }
