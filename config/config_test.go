@@ -1,0 +1,195 @@
+package config
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestParseErrors(t *testing.T) {
+	f := func(name, in string, wantParts ...string) {
+		t.Helper()
+		_, err := Parse([]byte(in))
+		if err == nil {
+			t.Fatalf("%s: Parse(%q) succeeded, want an error", name, in)
+		}
+		for _, p := range wantParts {
+			if !strings.Contains(err.Error(), p) {
+				t.Errorf("%s: error %q does not contain %q", name, err, p)
+			}
+		}
+	}
+	f("unknown top key", "kafka:\n  group: g\nmodle:\n  path: x\n", "line 3", "modle")
+	f("unknown nested key", "kafka:\n  brokers: [a:1]\n  grup: g\n", "line 3", "grup")
+	f("duration without unit", "batch:\n  max_delay: 20\n", "line 2", "time.Duration")
+	f("duration not parsable", "shutdown_timeout: soon\n", "line 1", "soon")
+	f("wrong scalar type", "batch:\n  max_records: many\n", "line 2", "many")
+	f("not a mapping", "- a\n- b\n", "cannot decode")
+	f("two documents", "log:\n  level: info\n---\nlog:\n  level: debug\n", "one YAML document")
+	f("bad syntax", "kafka: [\n", "cannot decode")
+}
+
+func TestParseDefaults(t *testing.T) {
+	f := func(name, in string, want func(c *Config)) {
+		t.Helper()
+		got, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: Parse: %v", name, err)
+		}
+		w := Default()
+		want(w)
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s: got %+v, want %+v", name, got, w)
+		}
+	}
+	f("empty", "", func(*Config) {})
+	f("comment only", "# nothing\n", func(*Config) {})
+	f("one field", "batch:\n  max_delay: 5ms\n", func(c *Config) { c.Batch.MaxDelay = 5 * time.Millisecond })
+	f("brokers replaced, not appended", "kafka:\n  brokers: [k1:9092, k2:9092]\n", func(c *Config) {
+		c.Kafka.Brokers = []string{"k1:9092", "k2:9092"}
+	})
+	f("nested and top level", "model:\n  path: m.safetensors\n  mode: window\nshutdown_timeout: 1m\n", func(c *Config) {
+		c.Model.Path, c.Model.Mode, c.ShutdownTimeout = "m.safetensors", "window", time.Minute
+	})
+}
+
+func TestDefaultIsValid(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v, want nil", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	f := func(change func(c *Config), wantKey string) {
+		t.Helper()
+		c := Default()
+		change(c)
+		err := c.Validate()
+		if err == nil {
+			t.Fatalf("Validate succeeded, want an error naming %s", wantKey)
+		}
+		if !strings.Contains(err.Error(), "config: "+wantKey+":") {
+			t.Errorf("error %q does not name %s", err, wantKey)
+		}
+	}
+	f(func(c *Config) { c.Kafka.Brokers = nil }, "kafka.brokers")
+	f(func(c *Config) { c.Kafka.Brokers = []string{"no-port"} }, "kafka.brokers")
+	f(func(c *Config) { c.Kafka.InputTopic = "" }, "kafka.input_topic")
+	f(func(c *Config) { c.Kafka.OutputTopic = c.Kafka.InputTopic }, "kafka.input_topic")
+	f(func(c *Config) { c.Kafka.Group = "" }, "kafka.group")
+	f(func(c *Config) { c.Kafka.StartOffset = "middle" }, "kafka.start_offset")
+	f(func(c *Config) { c.Kafka.CheckpointInterval = 0 }, "kafka.checkpoint_interval")
+	f(func(c *Config) { c.Model.Mode = "batch" }, "model.mode")
+	f(func(c *Config) { c.Model.Warmup = -1 }, "model.warmup")
+	f(func(c *Config) { c.Window.Interval = -time.Second }, "window.interval")
+	f(func(c *Config) { c.Window.Fill = "zero" }, "window.fill")
+	f(func(c *Config) { c.Window.MaxGap = -1 }, "window.max_gap")
+	f(func(c *Config) { c.Batch.MaxRecords = 0 }, "batch.max_records")
+	f(func(c *Config) { c.Batch.MaxDelay = 0 }, "batch.max_delay")
+	f(func(c *Config) { c.Input.Format = "xml" }, "input.format")
+	f(func(c *Config) { c.Input.MaxKeyBytes = 0 }, "input.max_key_bytes")
+	f(func(c *Config) { c.State.MaxKeys = 0 }, "state.max_keys")
+	f(func(c *Config) { c.HTTP.Listen = "9464" }, "http.listen")
+	f(func(c *Config) { c.Log.Level = "loud" }, "log.level")
+	f(func(c *Config) { c.Log.Format = "xml" }, "log.format")
+	f(func(c *Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout")
+}
+
+func TestValidateReportsEveryError(t *testing.T) {
+	c := Default()
+	c.Log.Level, c.Input.Format = "loud", "xml"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "log.level") || !strings.Contains(err.Error(), "input.format") {
+		t.Fatalf("Validate = %v, want both log.level and input.format named", err)
+	}
+}
+
+func TestApplyEnv(t *testing.T) {
+	f := func(env map[string]string, want []string, wantErr bool) {
+		t.Helper()
+		c := Default()
+		err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if (err != nil) != wantErr {
+			t.Fatalf("ApplyEnv(%v) error = %v, want error %v", env, err, wantErr)
+		}
+		if !wantErr && !reflect.DeepEqual(c.Kafka.Brokers, want) {
+			t.Errorf("ApplyEnv(%v): brokers %q, want %q", env, c.Kafka.Brokers, want)
+		}
+	}
+	f(nil, Default().Kafka.Brokers, false)
+	f(map[string]string{EnvBrokers: "k1:9092"}, []string{"k1:9092"}, false)
+	f(map[string]string{EnvBrokers: " k1:9092, k2:9093 ,"}, []string{"k1:9092", "k2:9093"}, false)
+	f(map[string]string{EnvBrokers: " , "}, nil, true)
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv(EnvBrokers, "env1:9092,env2:9092")
+	c, err := Load(write("ok.yaml", "kafka:\n  brokers: [file:9092]\n"))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if want := []string{"env1:9092", "env2:9092"}; !reflect.DeepEqual(c.Kafka.Brokers, want) {
+		t.Errorf("brokers = %q, want the environment's %q", c.Kafka.Brokers, want)
+	}
+	f := func(path, wantPart string) {
+		t.Helper()
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), wantPart) {
+			t.Errorf("Load(%s) = %v, want an error containing %q", path, err, wantPart)
+		}
+	}
+	f(dir+"/missing.yaml", "cannot read")
+	f(write("invalid.yaml", "log:\n  level: loud\n"), "log.level")
+	f(write("unknown.yaml", "logs:\n  level: info\n"), "logs")
+}
+
+// TestExampleFile checks that the repository's pipeline.yaml decodes, states
+// exactly the defaults, and mentions every key.
+func TestExampleFile(t *testing.T) {
+	data, err := os.ReadFile("../pipeline.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(data)
+	if err != nil {
+		t.Fatalf("Parse(pipeline.yaml): %v", err)
+	}
+	if !reflect.DeepEqual(got, Default()) {
+		t.Errorf("pipeline.yaml = %+v, want exactly the defaults %+v", got, Default())
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range Keys() {
+		if !hasKey(doc, key) {
+			t.Errorf("pipeline.yaml does not show key %s", key)
+		}
+	}
+}
+
+func hasKey(doc map[string]any, dotted string) bool {
+	parts := strings.Split(dotted, ".")
+	var cur any = doc
+	for _, p := range parts {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[p]; !ok {
+			return false
+		}
+	}
+	return true
+}

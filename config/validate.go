@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+)
+
+// Validate reports every invalid field at once, each named by its YAML path.
+// model.path may be empty here; the run command requires it or --model.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: "+format, append([]any{key}, args...)...))
+	}
+	c.validateKafka(bad)
+	c.validateStream(bad)
+	c.validateOps(bad)
+	return errors.Join(errs...)
+}
+
+type reporter func(key, format string, args ...any)
+
+func (c *Config) validateKafka(bad reporter) {
+	k := &c.Kafka
+	if len(k.Brokers) == 0 {
+		bad("kafka.brokers", "must list at least one host:port")
+	}
+	for _, b := range k.Brokers {
+		if _, _, err := net.SplitHostPort(b); err != nil {
+			bad("kafka.brokers", "cannot use %q: %v", b, err)
+		}
+	}
+	topics := map[string]string{"kafka.input_topic": k.InputTopic, "kafka.output_topic": k.OutputTopic,
+		"kafka.dead_letter_topic": k.DeadLetterTopic, "kafka.state_topic": k.StateTopic,
+		"kafka.group": k.Group}
+	for _, key := range sortedKeys(topics) {
+		if topics[key] == "" {
+			bad(key, "must not be empty")
+		}
+	}
+	if k.InputTopic != "" && (k.InputTopic == k.OutputTopic || k.InputTopic == k.DeadLetterTopic || k.InputTopic == k.StateTopic) {
+		bad("kafka.input_topic", "%q must differ from the output, dead-letter and state topics", k.InputTopic)
+	}
+	oneOf(bad, "kafka.start_offset", k.StartOffset, "earliest", "latest")
+	positive(bad, "kafka.checkpoint_interval", k.CheckpointInterval)
+	positive(bad, "kafka.session_timeout", k.SessionTimeout)
+}
+
+func (c *Config) validateStream(bad reporter) {
+	oneOf(bad, "model.mode", c.Model.Mode, "", "stateful", "window")
+	nonNegative(bad, "model.warmup", c.Model.Warmup)
+	if c.Window.Interval < 0 {
+		bad("window.interval", "must not be negative, got %v", c.Window.Interval)
+	}
+	nonNegative(bad, "window.window", c.Window.Window)
+	if c.Window.AllowedLateness < 0 {
+		bad("window.allowed_lateness", "must not be negative, got %v", c.Window.AllowedLateness)
+	}
+	nonNegative(bad, "window.max_gap", c.Window.MaxGap)
+	oneOf(bad, "window.fill", c.Window.Fill, "hold", "linear")
+	if c.Batch.MaxRecords < 1 {
+		bad("batch.max_records", "must be at least 1, got %d", c.Batch.MaxRecords)
+	}
+	positive(bad, "batch.max_delay", c.Batch.MaxDelay)
+	oneOf(bad, "input.format", c.Input.Format, "json", "csv")
+	if c.Input.MaxKeyBytes < 1 {
+		bad("input.max_key_bytes", "must be at least 1, got %d", c.Input.MaxKeyBytes)
+	}
+	if c.Input.MaxValueBytes < 1 {
+		bad("input.max_value_bytes", "must be at least 1, got %d", c.Input.MaxValueBytes)
+	}
+	if c.State.KeyTTL < 0 {
+		bad("state.key_ttl", "must not be negative, got %v", c.State.KeyTTL)
+	}
+	if c.State.MaxKeys < 1 {
+		bad("state.max_keys", "must be at least 1, got %d", c.State.MaxKeys)
+	}
+}
+
+func (c *Config) validateOps(bad reporter) {
+	if c.HTTP.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+			bad("http.listen", "cannot use %q: %v", c.HTTP.Listen, err)
+		}
+	}
+	oneOf(bad, "log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf(bad, "log.format", c.Log.Format, "json", "text")
+	positive(bad, "shutdown_timeout", c.ShutdownTimeout)
+}
+
+func oneOf(bad reporter, key, got string, allowed ...string) {
+	if !slices.Contains(allowed, got) {
+		bad(key, "must be one of %q, got %q", allowed, got)
+	}
+}
+
+func positive(bad reporter, key string, d time.Duration) {
+	if d <= 0 {
+		bad(key, "must be positive, got %v", d)
+	}
+}
+
+func nonNegative(bad reporter, key string, n int) {
+	if n < 0 {
+		bad(key, "must not be negative, got %d", n)
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
