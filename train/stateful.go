@@ -1,0 +1,129 @@
+package train
+
+import "math/rand/v2"
+
+// statefulRegime trains with truncated back-propagation over the continuous
+// series: Batch parallel streams, each a stretch of the train rows, run in
+// chunks of Chunk steps with the state carried from chunk to chunk. The head
+// applies at every step: after row r the targets are rows r+1 … r+H. Each
+// stream first runs Window warm-up steps whose loss does not count, as a key
+// served in stateful mode emits forecasts only after its warm-up.
+type statefulRegime struct {
+	c                Config
+	s                []float64
+	F, target        int
+	trainEnd, valEnd int
+	tp, vtp          *tape // training chunks (B streams) and validation (1 stream).
+	want, mask       []float64
+	vwant, vmask     []float64
+	pos              []int // per stream: the row of the chunk's first step.
+}
+
+const valChunk = 256
+
+func newStatefulRegime(c Config, d *Data, s []float64, a Arch) *statefulRegime {
+	r := &statefulRegime{c: c, s: s, F: d.Features, target: d.Target, trainEnd: d.TrainEnd, valEnd: d.ValEnd}
+	r.tp = newTape(a, c.Chunk, c.Batch, 0)
+	r.want = make([]float64, c.Chunk*c.Batch*c.Horizon)
+	r.mask = make([]float64, c.Chunk*c.Batch)
+	r.vtp = newTape(a, valChunk, 1, 0)
+	r.vwant = make([]float64, valChunk*c.Horizon)
+	r.vmask = make([]float64, valChunk)
+	r.pos = make([]int, c.Batch)
+	return r
+}
+
+// fill loads T steps of B streams into tp (row t·B+b is stream b's row
+// start[b]+t), their targets into want and into mask 1 where the loss counts:
+// the row r lies in [lo[b], hi) (so its targets r+1 … r+H exist).
+func (r *statefulRegime) fill(tp *tape, want, mask []float64, start, lo []int, hi int) {
+	B, F, H := tp.B, r.F, r.c.Horizon
+	for t := 0; t < tp.T; t++ {
+		for b := 0; b < B; b++ {
+			row, i := start[b]+t, t*B+b
+			ok := row >= lo[b] && row < hi
+			src := min(row, hi-1)
+			copy(tp.x[i*F:(i+1)*F], r.s[src*F:(src+1)*F])
+			mask[i] = 0
+			if !ok {
+				continue
+			}
+			mask[i] = 1
+			last := 0.0
+			if r.c.Norm == "last" {
+				last = r.s[row*F+r.target]
+			}
+			for k := 0; k < H; k++ {
+				want[i*H+k] = r.s[(row+1+k)*F+r.target] - last
+			}
+		}
+	}
+}
+
+// loss returns the summed squared error over the masked rows and their count,
+// and sets tp.dy to the gradient of the mean.
+func (r *statefulRegime) loss(tp *tape, want, mask []float64) (float64, int) {
+	H := r.c.Horizon
+	n := 0
+	for _, m := range mask {
+		n += int(m)
+	}
+	var s float64
+	for i, y := range tp.y {
+		d := (y - want[i]) * mask[i/H]
+		s += d * d
+		tp.dy[i] = 2 * d / float64(max(n, 1)*H)
+	}
+	return s, n
+}
+
+func (r *statefulRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
+	B, K, W := r.c.Batch, r.c.Chunk, r.c.Window
+	hi := r.trainEnd - r.c.Horizon // rows with all targets in the train split.
+	shift := rng.IntN(K)
+	per := (hi - W - shift) / B
+	lo := make([]int, B)
+	for b := range B {
+		r.pos[b] = shift + b*per
+		lo[b] = r.pos[b] + W
+	}
+	r.tp.resetState()
+	var sum float64
+	var count int
+	for done := 0; done < W+per; done += K {
+		r.fill(r.tp, r.want, r.mask, r.pos, lo, hi)
+		for b := range lo {
+			r.pos[b] += K
+		}
+		n.forward(r.tp)
+		s, c := r.loss(r.tp, r.want, r.mask)
+		if c > 0 {
+			clear(g.p)
+			n.backward(g, r.tp)
+			clipNorm(g.p, r.c.Clip)
+			opt.step(n.p, g.p)
+		}
+		sum, count = sum+s, count+c
+		r.tp.carryState()
+	}
+	return sum / float64(max(count, 1)*r.c.Horizon)
+}
+
+// validate runs one stream from row 0 and returns the MSE of the forecasts
+// whose targets all lie in the validation rows.
+func (r *statefulRegime) validate(n *net) float64 {
+	hi := r.valEnd - r.c.Horizon
+	lo := []int{r.trainEnd - 1}
+	start := []int{0}
+	r.vtp.resetState()
+	var sum float64
+	var count int
+	for ; start[0] < hi; start[0] += valChunk {
+		r.fill(r.vtp, r.vwant, r.vmask, start, lo, hi)
+		n.forward(r.vtp)
+		s, c := r.loss(r.vtp, r.vwant, r.vmask)
+		sum, count = sum+s, count+c
+		r.vtp.carryState()
+	}
+	return sum / float64(max(count, 1)*r.c.Horizon)
+}

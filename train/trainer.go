@@ -1,0 +1,100 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/rnncast/rnncast/model"
+)
+
+// Epoch reports one finished epoch to a progress callback.
+type Epoch struct {
+	N, Max   int     // this epoch (from 1) and the maximum.
+	Loss     float64 // mean training loss (MSE, standardized scale).
+	ValLoss  float64 // validation MSE after the epoch.
+	Best     float64 // best validation MSE so far.
+	BestN    int     // the epoch that reached Best.
+	Stopping bool    // early stopping ends training after this epoch.
+}
+
+// Result is a finished training run.
+type Result struct {
+	Model   *model.Model // the weights of the best validation epoch.
+	History []Epoch
+}
+
+// regime is one way of cutting the series into minibatches.
+type regime interface {
+	epoch(n, g *net, opt *adam, rng *rand.Rand) float64
+	validate(n *net) float64
+}
+
+// Train fits a network to d with the settings c and returns the model of the
+// epoch with the lowest validation loss. progress, when not nil, is called
+// after every epoch.
+func Train(c Config, d *Data, progress func(Epoch)) (*Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	c = c.withDefaults()
+	if err := d.validate(c); err != nil {
+		return nil, err
+	}
+	mean, std := d.Scaler(d.TrainEnd)
+	a := Arch{Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
+	rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
+	n := newNet(a, initParams(a, rng))
+	hist, err := fit(c, newRegime(c, d, d.scaled(mean, std), a), n, rng, progress)
+	if err != nil {
+		return nil, err
+	}
+	m, err := n.toModel(meta(c, d, mean, std))
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Model: m, History: hist}, nil
+}
+
+func newRegime(c Config, d *Data, s []float64, a Arch) regime {
+	if c.Mode == ModeWindow {
+		return newWindowRegime(c, d, s, a)
+	}
+	return newStatefulRegime(c, d, s, a)
+}
+
+// fit runs epochs until Epochs or Patience runs out and leaves n holding the
+// best validation epoch's weights.
+func fit(c Config, r regime, n *net, rng *rand.Rand, progress func(Epoch)) ([]Epoch, error) {
+	g := newNet(n.arch, make([]float64, len(n.p)))
+	opt := newAdam(len(n.p), c.LR)
+	best := append([]float64(nil), n.p...)
+	e := Epoch{Max: c.Epochs, Best: math.Inf(1)}
+	var hist []Epoch
+	for e.N = 1; e.N <= c.Epochs && !e.Stopping; e.N++ {
+		e.Loss = r.epoch(n, g, opt, rng)
+		e.ValLoss = r.validate(n)
+		if math.IsNaN(e.Loss) || math.IsNaN(e.ValLoss) {
+			return hist, fmt.Errorf("train: loss is NaN at epoch %d (lower the learning rate)", e.N)
+		}
+		if e.ValLoss < e.Best {
+			e.Best, e.BestN = e.ValLoss, e.N
+			copy(best, n.p)
+		}
+		e.Stopping = e.N-e.BestN >= c.Patience || e.N == c.Epochs
+		hist = append(hist, e)
+		if progress != nil {
+			progress(e)
+		}
+	}
+	copy(n.p, best)
+	return hist, nil
+}
+
+func meta(c Config, d *Data, mean, std []float64) model.Meta {
+	return model.Meta{
+		Name: c.Name, Version: c.Version, Target: d.Target,
+		Window: c.Window, Horizon: c.Horizon, Interval: d.Interval,
+		Mean: mean, Std: std, Norm: c.Norm, Mode: c.Mode,
+	}
+}
