@@ -12,7 +12,6 @@ type Config struct {
 	Window Window `yaml:"window"`
 	Batch  Batch  `yaml:"batch"`
 	Input  Input  `yaml:"input"`
-	State  State  `yaml:"state"`
 	HTTP   HTTP   `yaml:"http"`
 	Log    Log    `yaml:"log"`
 	// ShutdownTimeout bounds the drain after SIGTERM or SIGINT: fetching
@@ -35,19 +34,20 @@ type Kafka struct {
 	// headers naming the reason. Default "sensors-dead-letters".
 	DeadLetterTopic string `yaml:"dead_letter_topic"`
 	// StateTopic is the compacted topic of per-sensor state checkpoints,
-	// co-partitioned with InputTopic. Default "rnncast-state".
+	// co-partitioned with InputTopic. Default "rnncast-state". Reserved:
+	// state checkpointing is not wired into the pipeline yet, so nothing
+	// reads or writes this topic today.
 	StateTopic string `yaml:"state_topic"`
 	// Group is the consumer group; instances sharing it share the
 	// partitions. Default "rnncast".
 	Group string `yaml:"group"`
-	// ClientID identifies this instance to the brokers. Default "rnncast".
-	ClientID string `yaml:"client_id"`
 	// StartOffset is where a group with no committed offset starts:
 	// "earliest" or "latest". Default "earliest".
 	StartOffset string `yaml:"start_offset"`
-	// CheckpointInterval is how often each partition writes its changed
-	// states and then commits its offsets. Default 5s.
-	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+	// CommitInterval is the least time between two offset commits of a
+	// partition; offsets are committed only after the forecasts (and
+	// states) they cover are acknowledged. Default 1s.
+	CommitInterval time.Duration `yaml:"commit_interval"`
 	// SessionTimeout is the consumer group session timeout. Default 30s.
 	SessionTimeout time.Duration `yaml:"session_timeout"`
 }
@@ -106,15 +106,6 @@ type Input struct {
 	MaxValueBytes int `yaml:"max_value_bytes"`
 }
 
-// State bounds the per-sensor state held in memory.
-type State struct {
-	// KeyTTL expires a key idle for this long (event time); a tombstone
-	// goes to the state topic. Default 0: keys never expire.
-	KeyTTL time.Duration `yaml:"key_ttl"`
-	// MaxKeys caps the keys one instance holds. Default 1000000.
-	MaxKeys int `yaml:"max_keys"`
-}
-
 // HTTP is the metrics and health endpoint.
 type HTTP struct {
 	// Listen is the address of /metrics, /healthz and /readyz. Default
@@ -134,21 +125,19 @@ type Log struct {
 func Default() *Config {
 	return &Config{
 		Kafka: Kafka{
-			Brokers:            []string{"127.0.0.1:9092"},
-			InputTopic:         "sensors",
-			OutputTopic:        "forecasts",
-			DeadLetterTopic:    "sensors-dead-letters",
-			StateTopic:         "rnncast-state",
-			Group:              "rnncast",
-			ClientID:           "rnncast",
-			StartOffset:        "earliest",
-			CheckpointInterval: 5 * time.Second,
-			SessionTimeout:     30 * time.Second,
+			Brokers:         []string{"127.0.0.1:9092"},
+			InputTopic:      "sensors",
+			OutputTopic:     "forecasts",
+			DeadLetterTopic: "sensors-dead-letters",
+			StateTopic:      "rnncast-state",
+			Group:           "rnncast",
+			StartOffset:     "earliest",
+			CommitInterval:  time.Second,
+			SessionTimeout:  30 * time.Second,
 		},
 		Window:          Window{MaxGap: 3, Fill: "hold"},
 		Batch:           Batch{MaxRecords: 512, MaxDelay: 20 * time.Millisecond},
 		Input:           Input{Format: "json", MaxKeyBytes: 256, MaxValueBytes: 65536},
-		State:           State{MaxKeys: 1000000},
 		HTTP:            HTTP{Listen: "127.0.0.1:9464"},
 		Log:             Log{Level: "info", Format: "json"},
 		ShutdownTimeout: 30 * time.Second,

@@ -45,7 +45,7 @@ func (c *Config) validateKafka(bad reporter) {
 		bad("kafka.input_topic", "%q must differ from the output, dead-letter and state topics", k.InputTopic)
 	}
 	oneOf(bad, "kafka.start_offset", k.StartOffset, "earliest", "latest")
-	positive(bad, "kafka.checkpoint_interval", k.CheckpointInterval)
+	positive(bad, "kafka.commit_interval", k.CommitInterval)
 	positive(bad, "kafka.session_timeout", k.SessionTimeout)
 }
 
@@ -71,12 +71,6 @@ func (c *Config) validateStream(bad reporter) {
 	}
 	if c.Input.MaxValueBytes < 1 {
 		bad("input.max_value_bytes", "must be at least 1, got %d", c.Input.MaxValueBytes)
-	}
-	if c.State.KeyTTL < 0 {
-		bad("state.key_ttl", "must not be negative, got %v", c.State.KeyTTL)
-	}
-	if c.State.MaxKeys < 1 {
-		bad("state.max_keys", "must be at least 1, got %d", c.State.MaxKeys)
 	}
 }
 
