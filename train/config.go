@@ -39,11 +39,11 @@ type Config struct {
 	Samples int
 	// Chunk is the stateful regime's truncated back-propagation length;
 	// default 64.
-	Chunk int
-	LR    float64 // Adam's learning rate; default 1e-3.
-	Clip  float64 // global gradient-norm bound; default 1.
-	Seed  uint64  // default 1.
-	Name, Version string // copied to the model's metadata.
+	Chunk         int
+	LR            float64 // Adam's learning rate; default 1e-3.
+	Clip          float64 // global gradient-norm bound; default 1.
+	Seed          uint64  // default 1.
+	Name, Version string  // copied to the model's metadata.
 }
 
 func (c Config) withDefaults() Config {
