@@ -1,0 +1,236 @@
+package window
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/rnncast/rnncast/record"
+)
+
+// Windows holds the grid position, ring and reorder buffer of every key of
+// one partition, and the steps ready for the next Flush. It is owned by one
+// goroutine.
+type Windows struct {
+	cfg        Config
+	intervalMs int64
+	latenessMs int64
+
+	keys      map[string]*keyState
+	forgotten map[string]int32 // queued rows of keys forgotten since the last Flush
+	rows      rows
+	conv      []float32 // a reading's values as float32
+	fill      []float32 // a gap-fill step's values
+	from      []float32 // the values a gap is filled from
+
+	b *builders
+}
+
+// New returns empty Windows. alloc allocates the Arrow memory of batches.
+func New(cfg Config, alloc memory.Allocator) (*Windows, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if alloc == nil {
+		return nil, errors.New("window: nil allocator")
+	}
+	cfg = cfg.withDefaults()
+	return &Windows{
+		cfg:        cfg,
+		intervalMs: cfg.Interval.Milliseconds(),
+		latenessMs: cfg.AllowedLateness.Milliseconds(),
+		keys:       make(map[string]*keyState),
+		forgotten:  make(map[string]int32),
+		rows:       rows{f: cfg.Features, wf: cfg.Window * cfg.Features},
+		conv:       make([]float32, cfg.Features),
+		fill:       make([]float32, cfg.Features),
+		from:       make([]float32, cfg.Features),
+		b:          newBuilders(alloc, cfg),
+	}, nil
+}
+
+// Config returns the configuration with defaults applied.
+func (w *Windows) Config() Config { return w.cfg }
+
+// Len returns the number of keys held.
+func (w *Windows) Len() int { return len(w.keys) }
+
+// Pending returns the number of rows the next Flush would return.
+func (w *Windows) Pending() int { return len(w.rows.keys) }
+
+// Held returns the number of readings waiting in reorder buffers.
+func (w *Windows) Held() int {
+	n := 0
+	for _, k := range w.keys {
+		n += len(k.held)
+	}
+	return n
+}
+
+// Forget drops a key's state (TTL expiry, or a revoked partition). Rows it
+// already queued stay in the next Batch.
+func (w *Windows) Forget(key string) {
+	k, ok := w.keys[key]
+	if !ok {
+		return
+	}
+	if k.queued > 0 {
+		w.forgotten[key] = k.queued
+	}
+	delete(w.keys, key)
+}
+
+// Release frees the Arrow builders. Batches already returned stay valid
+// until their own Release. w must not be used afterwards.
+func (w *Windows) Release() { w.b.release() }
+
+// Earliest and latest event times Windows accepts (years 1 to 9999), so
+// that grid arithmetic in milliseconds cannot overflow.
+var (
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// Add places a reading on its key's grid. A reading for a slot that
+// already had a reading, or is held, is rejected with ReasonDuplicate; one
+// for a slot the key has already passed with ReasonLate. Both are
+// *record.RejectError, and Add then changes nothing. An accepted reading is
+// held until the key's watermark reaches its slot (at once when
+// AllowedLateness is 0) and then applied, after any gap fill, as a row of
+// the next Batch. Add keeps no reference to r.
+func (w *Windows) Add(r *record.Reading) error {
+	if err := w.check(r); err != nil {
+		return err
+	}
+	ms := r.Time.UnixMilli()
+	slot := floorDiv(ms, w.intervalMs)
+	k := w.key(r.Key)
+	if k.started && slot <= k.last {
+		return w.rejectPast(k, slot, r)
+	}
+	i, dup := k.heldAt(slot)
+	if dup {
+		return record.Reject(record.ReasonDuplicate, fmt.Errorf("window: slot %v of key %q already has a held reading", w.slotTime(slot), r.Key))
+	}
+	k.hold(i, held{slot: slot, ms: ms, offset: r.Offset}, r.Values)
+	k.maxMs = max(k.maxMs, ms)
+	w.release(k)
+	return nil
+}
+
+// check validates a reading's shape and range (record.Decoder has done so
+// for decoded readings; Add must not trust its caller to).
+func (w *Windows) check(r *record.Reading) error {
+	if len(r.Values) != w.cfg.Features {
+		return record.Reject(record.ReasonInvalidValue, fmt.Errorf("window: got %d values, want %d", len(r.Values), w.cfg.Features))
+	}
+	for _, v := range r.Values {
+		if math.IsNaN(v) || math.Abs(v) > math.MaxFloat32 {
+			return record.Reject(record.ReasonInvalidValue, fmt.Errorf("window: value %v is not a finite float32", v))
+		}
+	}
+	if r.Time.Before(minTime) || r.Time.After(maxTime) {
+		return record.Reject(record.ReasonInvalidTime, fmt.Errorf("window: event time %v is out of range", r.Time))
+	}
+	return nil
+}
+
+// rejectPast rejects a reading for a slot at or before the key's last
+// applied slot.
+func (w *Windows) rejectPast(k *keyState, slot int64, r *record.Reading) error {
+	if k.wasRead(slot) {
+		return record.Reject(record.ReasonDuplicate, fmt.Errorf("window: slot %v of key %q already had a reading", w.slotTime(slot), r.Key))
+	}
+	return record.Reject(record.ReasonLate, fmt.Errorf("window: slot %v of key %q is before its last applied slot %v", w.slotTime(slot), r.Key, w.slotTime(k.last)))
+}
+
+// key returns the state of key, creating it.
+func (w *Windows) key(key string) *keyState {
+	if k, ok := w.keys[key]; ok {
+		return k
+	}
+	k := &keyState{
+		key:     key,
+		ring:    make([]float32, w.cfg.Window*w.cfg.Features),
+		maxMs:   minTime.UnixMilli(),
+		queued:  w.forgotten[key],
+		dictIdx: -1,
+	}
+	w.keys[key] = k
+	return k
+}
+
+// release applies, in slot order, every held reading whose slot the key's
+// watermark has reached.
+func (w *Windows) release(k *keyState) {
+	wm := floorDiv(k.maxMs-w.latenessMs, w.intervalMs)
+	f := w.cfg.Features
+	for len(k.held) > 0 && k.held[0].slot <= wm {
+		h := k.held[0]
+		for j, v := range k.heldVals[:f] {
+			w.conv[j] = float32(v)
+		}
+		w.apply(k, h.slot, w.conv, h.offset)
+		k.pop(f)
+	}
+}
+
+// apply moves a key to slot: it fills a short gap or resets the key after
+// a long one, and then steps it with the reading's values.
+func (w *Windows) apply(k *keyState, slot int64, vals []float32, offset int64) {
+	gap := slot - k.last - 1
+	reset := !k.started || k.n == 0 || gap > int64(w.cfg.MaxGap)
+	if reset {
+		k.clearRing()
+	} else {
+		w.fillGap(k, gap, vals, offset)
+	}
+	w.step(k, slot, vals, offset, reset, false)
+}
+
+// fillGap emits gap fill steps between the last applied slot and the next.
+func (w *Windows) fillGap(k *keyState, gap int64, next []float32, offset int64) {
+	copy(w.from, k.newest(w.cfg.Features, w.cfg.Window))
+	for j := int64(1); j <= gap; j++ {
+		for i, a := range w.from {
+			w.fill[i] = a
+			if w.cfg.Fill == FillLinear {
+				frac := float64(j) / float64(gap+1)
+				w.fill[i] = float32(float64(a) + (float64(next[i])-float64(a))*frac)
+			}
+		}
+		w.step(k, k.last+1, w.fill, offset, false, true)
+	}
+}
+
+// step pushes one step to the key's ring and queues it as a row.
+func (w *Windows) step(k *keyState, slot int64, vals []float32, offset int64, reset, filled bool) {
+	if k.started {
+		k.seen <<= uint64(slot - k.last)
+	}
+	if !filled {
+		k.seen |= 1
+	}
+	k.started, k.last = true, slot
+	k.push(vals, w.cfg.Window)
+	k.steps++
+	w.rows.add(k, slot, vals, offset, reset, filled, k.n == w.cfg.Window)
+	k.queued++
+}
+
+// slotTime returns the start of a slot.
+func (w *Windows) slotTime(slot int64) time.Time {
+	return time.UnixMilli(slot * w.intervalMs).UTC()
+}
+
+// floorDiv returns a/b rounded toward negative infinity (b > 0).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
