@@ -23,10 +23,25 @@ type kernels struct {
 	// gru applies GRU's gate equations; gi holds W_i·x + b_i and gh holds
 	// W_h·h + b_h, each as r, z, n blocks of hp columns.
 	gru func(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int)
+	// tanh and sigmoid set dst[i] = f(src[i]) with the same arithmetic the
+	// cell updates use; tests bound their error.
+	tanh, sigmoid func(dst, src []float32)
 }
 
 // goKernels is the portable implementation.
-var goKernels = kernels{name: "go", gemm: gemmGo, rnn: rnnGo, lstm: lstmGo, gru: gruGo}
+var goKernels = kernels{
+	name: "go", gemm: gemmGo, rnn: rnnGo, lstm: lstmGo, gru: gruGo,
+	tanh: mapGo(tanh32), sigmoid: mapGo(sigmoid32),
+}
+
+// mapGo returns a function applying f element-wise.
+func mapGo(f func(float32) float32) func(dst, src []float32) {
+	return func(dst, src []float32) {
+		for i, v := range src {
+			dst[i] = f(v)
+		}
+	}
+}
 
 // bestKernels is the fastest implementation the CPU supports; NewRunner
 // uses it. kernel_amd64.go replaces it at init when AVX2 and FMA are present.

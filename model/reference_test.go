@@ -15,6 +15,7 @@ import (
 type refLayer struct {
 	wih, whh *mat.Dense
 	bih, bhh *mat.VecDense
+	gi, gh   *mat.VecDense // scratch: W_i·x + b_i and W_h·h + b_h.
 }
 
 // refNet is one recurrent stack.
@@ -32,6 +33,7 @@ type refModel struct {
 	dec      *refNet
 	fcw      *mat.Dense
 	fcb      *mat.VecDense
+	y        *mat.VecDense // scratch: head output.
 	mean     []float64
 	std      []float64
 	stateLen int
@@ -46,6 +48,7 @@ func newRefModel(m *Model) *refModel {
 	out := len(m.FCB)
 	rm.fcw = mat.NewDense(out, m.Meta.Hidden, f64(m.FCW))
 	rm.fcb = mat.NewVecDense(out, f64(m.FCB))
+	rm.y = mat.NewVecDense(out, nil)
 	rm.mean, rm.std = make([]float64, m.Meta.Inputs), make([]float64, m.Meta.Inputs)
 	for f := range rm.std {
 		rm.std[f] = 1
@@ -65,6 +68,8 @@ func newRefNet(r *RNN, meta Meta) *refNet {
 			whh: mat.NewDense(g, meta.Hidden, f64(ly.Whh)),
 			bih: mat.NewVecDense(g, f64(ly.Bih)),
 			bhh: mat.NewVecDense(g, f64(ly.Bhh)),
+			gi:  mat.NewVecDense(g, nil),
+			gh:  mat.NewVecDense(g, nil),
 		})
 	}
 	return n
@@ -103,20 +108,23 @@ func (s *refState) clone() *refState {
 
 // step advances s by one input x through every layer.
 func (n *refNet) step(s *refState, x []float64) {
-	in := mat.NewVecDense(len(x), append([]float64(nil), x...))
+	n.stepVec(s, mat.NewVecDense(len(x), append([]float64(nil), x...)))
+}
+
+// stepVec is step with the input as a vector; it allocates nothing.
+func (n *refNet) stepVec(s *refState, x *mat.VecDense) {
 	for l := range n.layers {
-		n.cellStep(&n.layers[l], s.h[l], s.c[l], in)
-		in = mat.VecDenseCopyOf(s.h[l])
+		n.cellStep(&n.layers[l], s.h[l], s.c[l], x)
+		x = s.h[l]
 	}
 }
 
 // cellStep applies PyTorch's equations for one layer.
 func (n *refNet) cellStep(ly *refLayer, h, c, x *mat.VecDense) {
 	H := n.hidden
-	gi := mat.NewVecDense(ly.bih.Len(), nil)
+	gi, gh := ly.gi, ly.gh
 	gi.MulVec(ly.wih, x)
 	gi.AddVec(gi, ly.bih)
-	gh := mat.NewVecDense(ly.bhh.Len(), nil)
 	gh.MulVec(ly.whh, h)
 	gh.AddVec(gh, ly.bhh)
 	for j := 0; j < H; j++ {
@@ -147,10 +155,14 @@ func (n *refNet) cellStep(ly *refLayer, h, c, x *mat.VecDense) {
 
 // head returns fc(h).
 func (rm *refModel) head(h *mat.VecDense) []float64 {
-	y := mat.NewVecDense(rm.fcb.Len(), nil)
-	y.MulVec(rm.fcw, h)
-	y.AddVec(y, rm.fcb)
-	return append([]float64(nil), y.RawVector().Data...)
+	return append([]float64(nil), rm.headVec(h)...)
+}
+
+// headVec returns fc(h) in scratch memory that the next call overwrites.
+func (rm *refModel) headVec(h *mat.VecDense) []float64 {
+	rm.y.MulVec(rm.fcw, h)
+	rm.y.AddVec(rm.y, rm.fcb)
+	return rm.y.RawVector().Data
 }
 
 func (rm *refModel) top(s *refState) *mat.VecDense { return s.h[len(s.h)-1] }

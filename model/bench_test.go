@@ -1,0 +1,106 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// benchCase is one sub-benchmark of BenchmarkStep and BenchmarkStepReference:
+// a stateful seq2vec model with one input feature and a 12-step horizon.
+type benchCase struct {
+	cell          Cell
+	hidden, batch int
+}
+
+const benchLayers, benchHorizon = 2, 12
+
+func (c benchCase) name() string {
+	return fmt.Sprintf("cell=%s/hidden=%d/layers=%d/batch=%d", c.cell, c.hidden, benchLayers, c.batch)
+}
+
+func benchCases() []benchCase {
+	var out []benchCase
+	for _, cell := range []Cell{CellRNN, CellLSTM, CellGRU} {
+		for _, hidden := range []int{32, 64} {
+			for _, batch := range []int{1, 32, 256} {
+				out = append(out, benchCase{cell, hidden, batch})
+			}
+		}
+	}
+	return out
+}
+
+func (c benchCase) model(b *testing.B) *Model {
+	s := spec{c.cell, "tanh", ArchSeq2Vec, NormNone, c.hidden, benchLayers, 1, benchHorizon, 24}
+	return randomModel(b, s, rand.New(rand.NewPCG(9, uint64(c.hidden))))
+}
+
+// reportKeySteps reports keys advanced per second over the timed loop.
+func reportKeySteps(b *testing.B, batch int) {
+	b.ReportMetric(float64(b.N)*float64(batch)/b.Elapsed().Seconds(), "keysteps/s")
+}
+
+// BenchmarkStep measures the Runner's stateful step with the fastest
+// kernels the CPU supports.
+func BenchmarkStep(b *testing.B) {
+	benchmarkStep(b, bestKernels)
+}
+
+// BenchmarkStepGo measures the Runner with the portable kernels.
+func BenchmarkStepGo(b *testing.B) {
+	benchmarkStep(b, goKernels)
+}
+
+func benchmarkStep(b *testing.B, k kernels) {
+	for _, c := range benchCases() {
+		b.Run(c.name(), func(b *testing.B) {
+			m := c.model(b)
+			r := m.newRunner(c.batch, k)
+			states := make([][]float32, c.batch)
+			for i := range states {
+				states[i] = make([]float32, m.StateLen())
+			}
+			x := readings(m, c.batch, rand.New(rand.NewPCG(10, 0)))
+			out := make([]float32, c.batch*benchHorizon)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Step(states, x, out)
+			}
+			reportKeySteps(b, c.batch)
+		})
+	}
+}
+
+// BenchmarkStepReference measures the gonum float64 reference doing the
+// same work key by key: scale the reading, advance the key's state, apply
+// the head, unscale.
+func BenchmarkStepReference(b *testing.B) {
+	for _, c := range benchCases() {
+		b.Run(c.name(), func(b *testing.B) {
+			m := c.model(b)
+			rm := newRefModel(m)
+			states := make([]*refState, c.batch)
+			for i := range states {
+				states[i] = rm.enc.zeroState()
+			}
+			x := readings(m, c.batch, rand.New(rand.NewPCG(10, 0)))
+			xin := mat.NewVecDense(1, nil)
+			out := make([]float32, c.batch*benchHorizon)
+			t := rm.meta.Target
+			b.ReportAllocs()
+			for b.Loop() {
+				for i, s := range states {
+					xin.SetVec(0, (float64(x[i])-rm.mean[0])/rm.std[0])
+					rm.enc.stepVec(s, xin)
+					for j, y := range rm.headVec(rm.top(s)) {
+						out[i*benchHorizon+j] = float32(y*rm.std[t] + rm.mean[t])
+					}
+				}
+			}
+			reportKeySteps(b, c.batch)
+		})
+	}
+}
