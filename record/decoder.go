@@ -143,7 +143,8 @@ func (d *Decoder) finish(ms int64, r *Reading) error {
 		return Reject(ReasonInvalidValue, fmt.Errorf("got %d values, want %d", len(r.Values), d.cfg.Features))
 	}
 	if ms < d.minMs || ms > d.maxMs {
-		return Reject(ReasonInvalidTime, fmt.Errorf("event time %d ms is outside [%v, %v]", ms, d.cfg.MinTime, d.cfg.MaxTime))
+		return Reject(ReasonInvalidTime, fmt.Errorf("event time %s is outside [%s, %s]",
+			r.Time.Format(time.RFC3339Nano), d.cfg.MinTime.Format(time.RFC3339Nano), d.cfg.MaxTime.Format(time.RFC3339Nano)))
 	}
 	return nil
 }

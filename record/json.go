@@ -13,7 +13,6 @@ import (
 const maxDepth = 64
 
 var (
-	errSyntax    = errors.New("malformed json")
 	errTrailing  = errors.New("data after the json object")
 	errNotObject = errors.New("value is not a json object")
 	errTooDeep   = errors.New("json nesting too deep")
@@ -46,6 +45,11 @@ func (d *Decoder) decodeJSON(v []byte, recordTime time.Time, r *Reading) (int64,
 	return d.eventTime(f.t, f.ts, recordTime, r)
 }
 
+// syntax returns the rejection of malformed JSON at the scanner's position.
+func (s *scanner) syntax() error {
+	return Reject(ReasonDecode, fmt.Errorf("malformed json at byte %d", s.pos))
+}
+
 // scanner reads JSON from buf at pos.
 type scanner struct {
 	buf []byte
@@ -67,7 +71,7 @@ func (s *scanner) members(f *jsonFields, r *Reading) error {
 			return nil
 		}
 		if !s.eat(',') {
-			return Reject(ReasonDecode, errSyntax)
+			return s.syntax()
 		}
 		s.ws()
 	}
@@ -77,10 +81,10 @@ func (s *scanner) members(f *jsonFields, r *Reading) error {
 func (s *scanner) member(f *jsonFields, r *Reading) error {
 	name, ok := s.str()
 	if !ok {
-		return Reject(ReasonDecode, errSyntax)
+		return s.syntax()
 	}
 	if s.ws(); !s.eat(':') {
-		return Reject(ReasonDecode, errSyntax)
+		return s.syntax()
 	}
 	s.ws()
 	switch string(name) {
@@ -95,7 +99,7 @@ func (s *scanner) member(f *jsonFields, r *Reading) error {
 		return Reject(ReasonDecode, fmt.Errorf("unknown field %q", name))
 	}
 	if !s.skip(0) {
-		return Reject(ReasonDecode, errSyntax)
+		return s.syntax()
 	}
 	return nil
 }
@@ -114,7 +118,7 @@ func (s *scanner) ts(f *jsonFields) error {
 	if s.peek() == '"' {
 		b, ok := s.str()
 		if !ok {
-			return Reject(ReasonDecode, errSyntax)
+			return s.syntax()
 		}
 		t, ok := parseRFC3339(b)
 		if !ok {
@@ -166,7 +170,7 @@ func (s *scanner) values(f *jsonFields, r *Reading) error {
 			return nil
 		}
 		if !s.eat(',') {
-			return Reject(ReasonDecode, errSyntax)
+			return s.syntax()
 		}
 		s.ws()
 	}
