@@ -1,0 +1,118 @@
+//go:build !noasm
+
+package model
+
+import "golang.org/x/sys/cpu"
+
+// avx2Kernels implements kernels with AVX2 and FMA (kernel_amd64.s). The
+// wrappers check every bound the assembly relies on, so a wrong shape
+// panics in Go instead of corrupting memory.
+var avx2Kernels = kernels{
+	name: "avx2", gemm: gemmAVX2Go, rnn: rnnAVX2Go, lstm: lstmAVX2Go, gru: gruAVX2Go,
+	tanh: tanhAVX2Go, sigmoid: sigmoidAVX2Go,
+}
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		bestKernels = avx2Kernels
+	}
+}
+
+//go:noescape
+func gemmAVX2(c *float32, ldc int, a *float32, lda int, w *float32, k int, panels int, rows int, init *float32, ldinit int)
+
+//go:noescape
+func rnnAVX2(h *float32, ldh int, gates *float32, ldg int, hp int, rows int, relu bool)
+
+//go:noescape
+func lstmAVX2(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, rows int)
+
+//go:noescape
+func gruAVX2(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+
+//go:noescape
+func tanhAVX2(dst *float32, src *float32, n int)
+
+//go:noescape
+func sigmoidAVX2(dst *float32, src *float32, n int)
+
+// need panics unless v holds at least n values.
+func need(v []float32, n int) {
+	if len(v) < n {
+		panic("model: kernel argument too short")
+	}
+}
+
+// rowsSpan is how many values rows rows of width n with stride ld span.
+func rowsSpan(rows, ld, n int) int { return (rows-1)*ld + n }
+
+func gemmAVX2Go(c []float32, ldc int, a []float32, lda int, w *packed, rows int, init []float32, ldinit int) {
+	if rows <= 0 {
+		return
+	}
+	np := w.panels * panelWidth
+	need(c, rowsSpan(rows, ldc, np))
+	need(a, rowsSpan(rows, lda, w.k))
+	need(init, rowsSpan(rows, ldinit, np))
+	need(w.w, np*w.k)
+	if w.k == 0 || np == 0 {
+		gemmGo(c, ldc, a, lda, w, rows, init, ldinit)
+		return
+	}
+	gemmAVX2(&c[0], ldc, &a[0], lda, &w.w[0], w.k, w.panels, rows, &init[0], ldinit)
+}
+
+// checkLanes panics unless hp is a whole number of vectors.
+func checkLanes(hp int) {
+	if hp <= 0 || hp%laneWidth != 0 {
+		panic("model: kernel width is not a multiple of 8")
+	}
+}
+
+func rnnAVX2Go(h []float32, ldh int, g []float32, ldg, hp, rows int, relu bool) {
+	if rows <= 0 {
+		return
+	}
+	checkLanes(hp)
+	need(h, rowsSpan(rows, ldh, hp))
+	need(g, rowsSpan(rows, ldg, hp))
+	rnnAVX2(&h[0], ldh, &g[0], ldg, hp, rows, relu)
+}
+
+func lstmAVX2Go(h, c []float32, ldh int, g []float32, ldg, hp, rows int) {
+	if rows <= 0 {
+		return
+	}
+	checkLanes(hp)
+	need(h, rowsSpan(rows, ldh, hp))
+	need(c, rowsSpan(rows, ldh, hp))
+	need(g, rowsSpan(rows, ldg, 4*hp))
+	lstmAVX2(&h[0], &c[0], ldh, &g[0], ldg, hp, rows)
+}
+
+func gruAVX2Go(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int) {
+	if rows <= 0 {
+		return
+	}
+	checkLanes(hp)
+	need(h, rowsSpan(rows, ldh, hp))
+	need(gi, rowsSpan(rows, ldg, 3*hp))
+	need(gh, rowsSpan(rows, ldg, 3*hp))
+	gruAVX2(&h[0], ldh, &gi[0], &gh[0], ldg, hp, rows)
+}
+
+// mapAVX2 applies an 8-lane kernel to whole vectors of src and the scalar
+// fallback to the rest.
+func mapAVX2(dst, src []float32, vec func(dst, src *float32, n int), one func(float32) float32) {
+	need(dst, len(src))
+	n := len(src) / laneWidth * laneWidth
+	if n > 0 {
+		vec(&dst[0], &src[0], n)
+	}
+	for i := n; i < len(src); i++ {
+		dst[i] = one(src[i])
+	}
+}
+
+func tanhAVX2Go(dst, src []float32)    { mapAVX2(dst, src, tanhAVX2, tanh32) }
+func sigmoidAVX2Go(dst, src []float32) { mapAVX2(dst, src, sigmoidAVX2, sigmoid32) }

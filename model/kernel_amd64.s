@@ -1,0 +1,618 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// AVX2+FMA kernels of the model's step; see kernel.go for their contracts
+// and kernel_amd64.go for the Go wrappers that check bounds. Constants are
+// replicated eight times (32 bytes) so they serve directly as memory
+// operands of 256-bit instructions.
+
+DATA k_one<>+0(SB)/4, $0x3f800000
+DATA k_one<>+4(SB)/4, $0x3f800000
+DATA k_one<>+8(SB)/4, $0x3f800000
+DATA k_one<>+12(SB)/4, $0x3f800000
+DATA k_one<>+16(SB)/4, $0x3f800000
+DATA k_one<>+20(SB)/4, $0x3f800000
+DATA k_one<>+24(SB)/4, $0x3f800000
+DATA k_one<>+28(SB)/4, $0x3f800000
+GLOBL k_one<>(SB), RODATA|NOPTR, $32
+
+DATA k_two<>+0(SB)/4, $0x40000000
+DATA k_two<>+4(SB)/4, $0x40000000
+DATA k_two<>+8(SB)/4, $0x40000000
+DATA k_two<>+12(SB)/4, $0x40000000
+DATA k_two<>+16(SB)/4, $0x40000000
+DATA k_two<>+20(SB)/4, $0x40000000
+DATA k_two<>+24(SB)/4, $0x40000000
+DATA k_two<>+28(SB)/4, $0x40000000
+GLOBL k_two<>(SB), RODATA|NOPTR, $32
+
+DATA k_expmax<>+0(SB)/4, $0x42ae0000
+DATA k_expmax<>+4(SB)/4, $0x42ae0000
+DATA k_expmax<>+8(SB)/4, $0x42ae0000
+DATA k_expmax<>+12(SB)/4, $0x42ae0000
+DATA k_expmax<>+16(SB)/4, $0x42ae0000
+DATA k_expmax<>+20(SB)/4, $0x42ae0000
+DATA k_expmax<>+24(SB)/4, $0x42ae0000
+DATA k_expmax<>+28(SB)/4, $0x42ae0000
+GLOBL k_expmax<>(SB), RODATA|NOPTR, $32
+
+DATA k_expmin<>+0(SB)/4, $0xc2ae0000
+DATA k_expmin<>+4(SB)/4, $0xc2ae0000
+DATA k_expmin<>+8(SB)/4, $0xc2ae0000
+DATA k_expmin<>+12(SB)/4, $0xc2ae0000
+DATA k_expmin<>+16(SB)/4, $0xc2ae0000
+DATA k_expmin<>+20(SB)/4, $0xc2ae0000
+DATA k_expmin<>+24(SB)/4, $0xc2ae0000
+DATA k_expmin<>+28(SB)/4, $0xc2ae0000
+GLOBL k_expmin<>(SB), RODATA|NOPTR, $32
+
+DATA k_log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+28(SB)/4, $0x3fb8aa3b
+GLOBL k_log2e<>(SB), RODATA|NOPTR, $32
+
+DATA k_c1<>+0(SB)/4, $0x3f318000
+DATA k_c1<>+4(SB)/4, $0x3f318000
+DATA k_c1<>+8(SB)/4, $0x3f318000
+DATA k_c1<>+12(SB)/4, $0x3f318000
+DATA k_c1<>+16(SB)/4, $0x3f318000
+DATA k_c1<>+20(SB)/4, $0x3f318000
+DATA k_c1<>+24(SB)/4, $0x3f318000
+DATA k_c1<>+28(SB)/4, $0x3f318000
+GLOBL k_c1<>(SB), RODATA|NOPTR, $32
+
+DATA k_c2<>+0(SB)/4, $0xb95e8083
+DATA k_c2<>+4(SB)/4, $0xb95e8083
+DATA k_c2<>+8(SB)/4, $0xb95e8083
+DATA k_c2<>+12(SB)/4, $0xb95e8083
+DATA k_c2<>+16(SB)/4, $0xb95e8083
+DATA k_c2<>+20(SB)/4, $0xb95e8083
+DATA k_c2<>+24(SB)/4, $0xb95e8083
+DATA k_c2<>+28(SB)/4, $0xb95e8083
+GLOBL k_c2<>(SB), RODATA|NOPTR, $32
+
+DATA k_p0<>+0(SB)/4, $0x39506967
+DATA k_p0<>+4(SB)/4, $0x39506967
+DATA k_p0<>+8(SB)/4, $0x39506967
+DATA k_p0<>+12(SB)/4, $0x39506967
+DATA k_p0<>+16(SB)/4, $0x39506967
+DATA k_p0<>+20(SB)/4, $0x39506967
+DATA k_p0<>+24(SB)/4, $0x39506967
+DATA k_p0<>+28(SB)/4, $0x39506967
+GLOBL k_p0<>(SB), RODATA|NOPTR, $32
+
+DATA k_p1<>+0(SB)/4, $0x3ab743ce
+DATA k_p1<>+4(SB)/4, $0x3ab743ce
+DATA k_p1<>+8(SB)/4, $0x3ab743ce
+DATA k_p1<>+12(SB)/4, $0x3ab743ce
+DATA k_p1<>+16(SB)/4, $0x3ab743ce
+DATA k_p1<>+20(SB)/4, $0x3ab743ce
+DATA k_p1<>+24(SB)/4, $0x3ab743ce
+DATA k_p1<>+28(SB)/4, $0x3ab743ce
+GLOBL k_p1<>(SB), RODATA|NOPTR, $32
+
+DATA k_p2<>+0(SB)/4, $0x3c088908
+DATA k_p2<>+4(SB)/4, $0x3c088908
+DATA k_p2<>+8(SB)/4, $0x3c088908
+DATA k_p2<>+12(SB)/4, $0x3c088908
+DATA k_p2<>+16(SB)/4, $0x3c088908
+DATA k_p2<>+20(SB)/4, $0x3c088908
+DATA k_p2<>+24(SB)/4, $0x3c088908
+DATA k_p2<>+28(SB)/4, $0x3c088908
+GLOBL k_p2<>(SB), RODATA|NOPTR, $32
+
+DATA k_p3<>+0(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+4(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+8(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+12(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+16(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+20(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+24(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+28(SB)/4, $0x3d2aa9c1
+GLOBL k_p3<>(SB), RODATA|NOPTR, $32
+
+DATA k_p4<>+0(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+4(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+8(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+12(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+16(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+20(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+24(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+28(SB)/4, $0x3e2aaaaa
+GLOBL k_p4<>(SB), RODATA|NOPTR, $32
+
+DATA k_p5<>+0(SB)/4, $0x3f000000
+DATA k_p5<>+4(SB)/4, $0x3f000000
+DATA k_p5<>+8(SB)/4, $0x3f000000
+DATA k_p5<>+12(SB)/4, $0x3f000000
+DATA k_p5<>+16(SB)/4, $0x3f000000
+DATA k_p5<>+20(SB)/4, $0x3f000000
+DATA k_p5<>+24(SB)/4, $0x3f000000
+DATA k_p5<>+28(SB)/4, $0x3f000000
+GLOBL k_p5<>(SB), RODATA|NOPTR, $32
+
+DATA k_tsmall<>+0(SB)/4, $0x3f200000
+DATA k_tsmall<>+4(SB)/4, $0x3f200000
+DATA k_tsmall<>+8(SB)/4, $0x3f200000
+DATA k_tsmall<>+12(SB)/4, $0x3f200000
+DATA k_tsmall<>+16(SB)/4, $0x3f200000
+DATA k_tsmall<>+20(SB)/4, $0x3f200000
+DATA k_tsmall<>+24(SB)/4, $0x3f200000
+DATA k_tsmall<>+28(SB)/4, $0x3f200000
+GLOBL k_tsmall<>(SB), RODATA|NOPTR, $32
+
+DATA k_tbig<>+0(SB)/4, $0x41100000
+DATA k_tbig<>+4(SB)/4, $0x41100000
+DATA k_tbig<>+8(SB)/4, $0x41100000
+DATA k_tbig<>+12(SB)/4, $0x41100000
+DATA k_tbig<>+16(SB)/4, $0x41100000
+DATA k_tbig<>+20(SB)/4, $0x41100000
+DATA k_tbig<>+24(SB)/4, $0x41100000
+DATA k_tbig<>+28(SB)/4, $0x41100000
+GLOBL k_tbig<>(SB), RODATA|NOPTR, $32
+
+DATA k_tp0<>+0(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+4(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+8(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+12(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+16(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+20(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+24(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+28(SB)/4, $0xbbbaf0ea
+GLOBL k_tp0<>(SB), RODATA|NOPTR, $32
+
+DATA k_tp1<>+0(SB)/4, $0x3ca9134e
+DATA k_tp1<>+4(SB)/4, $0x3ca9134e
+DATA k_tp1<>+8(SB)/4, $0x3ca9134e
+DATA k_tp1<>+12(SB)/4, $0x3ca9134e
+DATA k_tp1<>+16(SB)/4, $0x3ca9134e
+DATA k_tp1<>+20(SB)/4, $0x3ca9134e
+DATA k_tp1<>+24(SB)/4, $0x3ca9134e
+DATA k_tp1<>+28(SB)/4, $0x3ca9134e
+GLOBL k_tp1<>(SB), RODATA|NOPTR, $32
+
+DATA k_tp2<>+0(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+4(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+8(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+12(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+16(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+20(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+24(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+28(SB)/4, $0xbd5c1e2d
+GLOBL k_tp2<>(SB), RODATA|NOPTR, $32
+
+DATA k_tp3<>+0(SB)/4, $0x3e088393
+DATA k_tp3<>+4(SB)/4, $0x3e088393
+DATA k_tp3<>+8(SB)/4, $0x3e088393
+DATA k_tp3<>+12(SB)/4, $0x3e088393
+DATA k_tp3<>+16(SB)/4, $0x3e088393
+DATA k_tp3<>+20(SB)/4, $0x3e088393
+DATA k_tp3<>+24(SB)/4, $0x3e088393
+DATA k_tp3<>+28(SB)/4, $0x3e088393
+GLOBL k_tp3<>(SB), RODATA|NOPTR, $32
+
+DATA k_tp4<>+0(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+4(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+8(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+12(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+16(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+20(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+24(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+28(SB)/4, $0xbeaaaa99
+GLOBL k_tp4<>(SB), RODATA|NOPTR, $32
+
+DATA k_absmask<>+0(SB)/4, $0x7fffffff
+DATA k_absmask<>+4(SB)/4, $0x7fffffff
+DATA k_absmask<>+8(SB)/4, $0x7fffffff
+DATA k_absmask<>+12(SB)/4, $0x7fffffff
+DATA k_absmask<>+16(SB)/4, $0x7fffffff
+DATA k_absmask<>+20(SB)/4, $0x7fffffff
+DATA k_absmask<>+24(SB)/4, $0x7fffffff
+DATA k_absmask<>+28(SB)/4, $0x7fffffff
+GLOBL k_absmask<>(SB), RODATA|NOPTR, $32
+
+DATA k_signmask<>+0(SB)/4, $0x80000000
+DATA k_signmask<>+4(SB)/4, $0x80000000
+DATA k_signmask<>+8(SB)/4, $0x80000000
+DATA k_signmask<>+12(SB)/4, $0x80000000
+DATA k_signmask<>+16(SB)/4, $0x80000000
+DATA k_signmask<>+20(SB)/4, $0x80000000
+DATA k_signmask<>+24(SB)/4, $0x80000000
+DATA k_signmask<>+28(SB)/4, $0x80000000
+GLOBL k_signmask<>(SB), RODATA|NOPTR, $32
+
+DATA k_bias127<>+0(SB)/4, $0x0000007f
+DATA k_bias127<>+4(SB)/4, $0x0000007f
+DATA k_bias127<>+8(SB)/4, $0x0000007f
+DATA k_bias127<>+12(SB)/4, $0x0000007f
+DATA k_bias127<>+16(SB)/4, $0x0000007f
+DATA k_bias127<>+20(SB)/4, $0x0000007f
+DATA k_bias127<>+24(SB)/4, $0x0000007f
+DATA k_bias127<>+28(SB)/4, $0x0000007f
+GLOBL k_bias127<>(SB), RODATA|NOPTR, $32
+// EXP sets X = e^X (X clamped to ±87), with Cephes expf's range reduction
+// and polynomial, as exp32 in activation.go. FX, R and T are clobbered.
+#define EXP(X, FX, R, T) \
+	VMAXPS       k_expmin<>(SB), X, X; \
+	VMINPS       k_expmax<>(SB), X, X; \
+	VMULPS       k_log2e<>(SB), X, FX; \
+	VROUNDPS     $0, FX, FX; \
+	VFNMADD231PS k_c1<>(SB), FX, X; \
+	VFNMADD231PS k_c2<>(SB), FX, X; \
+	VMULPS       X, X, R; \
+	VMOVUPS      k_p0<>(SB), T; \
+	VFMADD213PS  k_p1<>(SB), X, T; \
+	VFMADD213PS  k_p2<>(SB), X, T; \
+	VFMADD213PS  k_p3<>(SB), X, T; \
+	VFMADD213PS  k_p4<>(SB), X, T; \
+	VFMADD213PS  k_p5<>(SB), X, T; \
+	VFMADD213PS  X, R, T; \
+	VADDPS       k_one<>(SB), T, T; \
+	VCVTPS2DQ    FX, FX; \
+	VPADDD       k_bias127<>(SB), FX, FX; \
+	VPSLLD       $23, FX, FX; \
+	VMULPS       FX, T, X
+
+// SIGMOID sets X = 1/(1+e^−X). FX, R and T are clobbered.
+#define SIGMOID(X, FX, R, T) \
+	VXORPS  k_signmask<>(SB), X, X; \
+	EXP(X, FX, R, T); \
+	VADDPS  k_one<>(SB), X, X; \
+	VMOVUPS k_one<>(SB), T; \
+	VDIVPS  X, T, X
+
+// TANH sets X = tanh(X): an odd polynomial for |X| < 0.625, else
+// 1 − 2/(e^{2|X|}+1) with X's sign, as tanh32. A, FX, R, T, S and M are
+// clobbered.
+#define TANH(X, A, FX, R, T, S, M) \
+	VMULPS      X, X, R; \
+	VMOVUPS     k_tp0<>(SB), S; \
+	VFMADD213PS k_tp1<>(SB), R, S; \
+	VFMADD213PS k_tp2<>(SB), R, S; \
+	VFMADD213PS k_tp3<>(SB), R, S; \
+	VFMADD213PS k_tp4<>(SB), R, S; \
+	VMULPS      R, S, S; \
+	VFMADD213PS X, X, S; \
+	VANDPS      k_absmask<>(SB), X, A; \
+	VCMPPS      $1, k_tsmall<>(SB), A, M; \
+	VMINPS      k_tbig<>(SB), A, A; \
+	VADDPS      A, A, A; \
+	EXP(A, FX, R, T); \
+	VADDPS      k_one<>(SB), A, A; \
+	VMOVUPS     k_two<>(SB), T; \
+	VDIVPS      A, T, T; \
+	VMOVUPS     k_one<>(SB), A; \
+	VSUBPS      T, A, A; \
+	VANDPS      k_signmask<>(SB), X, T; \
+	VORPS       T, A, A; \
+	VBLENDVPS   M, S, A, X
+
+// func gemmAVX2(c *float32, ldc int, a *float32, lda int, w *float32, k int, panels int, rows int, init *float32, ldinit int)
+//
+// Rows go in blocks of four: for each panel of 16 output columns, eight
+// accumulators (4 rows × 2 vectors) start from init and gain A[row][kk]
+// (broadcast) × the panel's row kk, for kk < k. Leftover rows go one at a
+// time, with the k loop unrolled by two into two accumulator pairs to
+// hide FMA latency.
+TEXT ·gemmAVX2(SB), NOSPLIT, $0-80
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	MOVQ rows+56(FP), R11
+	MOVQ init+64(FP), R12
+	MOVQ ldinit+72(FP), R13
+	SHLQ $2, R13
+
+block4:
+	CMPQ R11, $4
+	JLT  tail
+	MOVQ w+32(FP), BX
+	XORQ R14, R14
+	MOVQ panels+48(FP), R15
+
+panel4:
+	LEAQ    (R12)(R14*1), AX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS (AX)(R13*1), Y2
+	VMOVUPS 32(AX)(R13*1), Y3
+	VMOVUPS (AX)(R13*2), Y4
+	VMOVUPS 32(AX)(R13*2), Y5
+	ADDQ    R13, AX
+	VMOVUPS (AX)(R13*2), Y6
+	VMOVUPS 32(AX)(R13*2), Y7
+	MOVQ    SI, AX
+	MOVQ    k+40(FP), CX
+	TESTQ   CX, CX
+	JZ      store4
+
+k4:
+	VMOVUPS      (BX), Y12
+	VMOVUPS      32(BX), Y13
+	VBROADCASTSS (AX), Y8
+	VFMADD231PS  Y12, Y8, Y0
+	VFMADD231PS  Y13, Y8, Y1
+	VBROADCASTSS (AX)(R9*1), Y9
+	VFMADD231PS  Y12, Y9, Y2
+	VFMADD231PS  Y13, Y9, Y3
+	VBROADCASTSS (AX)(R9*2), Y10
+	VFMADD231PS  Y12, Y10, Y4
+	VFMADD231PS  Y13, Y10, Y5
+	VBROADCASTSS (AX)(R10*1), Y11
+	VFMADD231PS  Y12, Y11, Y6
+	VFMADD231PS  Y13, Y11, Y7
+	ADDQ         $4, AX
+	ADDQ         $64, BX
+	DECQ         CX
+	JNZ          k4
+
+store4:
+	LEAQ    (DI)(R14*1), AX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, (AX)(R8*1)
+	VMOVUPS Y3, 32(AX)(R8*1)
+	VMOVUPS Y4, (AX)(R8*2)
+	VMOVUPS Y5, 32(AX)(R8*2)
+	ADDQ    R8, AX
+	VMOVUPS Y6, (AX)(R8*2)
+	VMOVUPS Y7, 32(AX)(R8*2)
+	ADDQ    $64, R14
+	DECQ    R15
+	JNZ     panel4
+
+	LEAQ (DI)(R8*4), DI
+	LEAQ (SI)(R9*4), SI
+	LEAQ (R12)(R13*4), R12
+	SUBQ $4, R11
+	JMP  block4
+
+tail:
+	TESTQ R11, R11
+	JZ    done
+
+row1:
+	MOVQ w+32(FP), BX
+	XORQ R14, R14
+	MOVQ panels+48(FP), R15
+
+panel1:
+	VMOVUPS (R12)(R14*1), Y0
+	VMOVUPS 32(R12)(R14*1), Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	MOVQ    SI, AX
+	MOVQ    k+40(FP), CX
+
+k2:
+	CMPQ         CX, $2
+	JLT          k1
+	VBROADCASTSS (AX), Y8
+	VBROADCASTSS 4(AX), Y9
+	VFMADD231PS  (BX), Y8, Y0
+	VFMADD231PS  32(BX), Y8, Y1
+	VFMADD231PS  64(BX), Y9, Y2
+	VFMADD231PS  96(BX), Y9, Y3
+	ADDQ         $8, AX
+	ADDQ         $128, BX
+	SUBQ         $2, CX
+	JMP          k2
+
+k1:
+	TESTQ        CX, CX
+	JZ           store1
+	VBROADCASTSS (AX), Y8
+	VFMADD231PS  (BX), Y8, Y0
+	VFMADD231PS  32(BX), Y8, Y1
+	ADDQ         $64, BX
+
+store1:
+	VADDPS  Y2, Y0, Y0
+	VADDPS  Y3, Y1, Y1
+	VMOVUPS Y0, (DI)(R14*1)
+	VMOVUPS Y1, 32(DI)(R14*1)
+	ADDQ    $64, R14
+	DECQ    R15
+	JNZ     panel1
+
+	ADDQ R8, DI
+	ADDQ R9, SI
+	ADDQ R13, R12
+	DECQ R11
+	JNZ  row1
+
+done:
+	VZEROUPPER
+	RET
+
+// func rnnAVX2(h *float32, ldh int, gates *float32, ldg int, hp int, rows int, relu bool)
+TEXT ·rnnAVX2(SB), NOSPLIT, $0-49
+	MOVQ    h+0(FP), DI
+	MOVQ    ldh+8(FP), R8
+	SHLQ    $2, R8
+	MOVQ    gates+16(FP), SI
+	MOVQ    ldg+24(FP), R9
+	SHLQ    $2, R9
+	MOVQ    rows+40(FP), R11
+	MOVBQZX relu+48(FP), DX
+	VXORPS  Y15, Y15, Y15
+
+rnnrow:
+	MOVQ DI, R12
+	MOVQ SI, R13
+	MOVQ hp+32(FP), CX
+	SHRQ $3, CX
+
+rnnlane:
+	VMOVUPS (R13), Y0
+	TESTQ   DX, DX
+	JZ      rnntanh
+	VMAXPS  Y15, Y0, Y0
+	JMP     rnnstore
+
+rnntanh:
+	TANH(Y0, Y8, Y9, Y10, Y11, Y12, Y13)
+
+rnnstore:
+	VMOVUPS Y0, (R12)
+	ADDQ    $32, R12
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     rnnlane
+
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ R11
+	JNZ  rnnrow
+	VZEROUPPER
+	RET
+
+// func lstmAVX2(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, rows int)
+TEXT ·lstmAVX2(SB), NOSPLIT, $0-56
+	MOVQ h+0(FP), DI
+	MOVQ c+8(FP), BX
+	MOVQ ldh+16(FP), R8
+	SHLQ $2, R8
+	MOVQ gates+24(FP), SI
+	MOVQ ldg+32(FP), R9
+	SHLQ $2, R9
+	MOVQ hp+40(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R15
+	MOVQ rows+48(FP), R11
+
+lstmrow:
+	MOVQ DI, R12
+	MOVQ BX, R14
+	MOVQ SI, R13
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+lstmlane:
+	VMOVUPS (R13), Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS (R13)(R10*1), Y1
+	SIGMOID(Y1, Y8, Y9, Y10)
+	VMOVUPS (R13)(R10*2), Y2
+	TANH(Y2, Y8, Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS (R13)(R15*1), Y3
+	SIGMOID(Y3, Y8, Y9, Y10)
+	VMULPS      (R14), Y1, Y4
+	VFMADD231PS Y2, Y0, Y4
+	VMOVUPS     Y4, (R14)
+	TANH(Y4, Y8, Y9, Y10, Y11, Y12, Y13)
+	VMULPS      Y3, Y4, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        $32, R12
+	ADDQ        $32, R13
+	ADDQ        $32, R14
+	DECQ        CX
+	JNZ         lstmlane
+
+	ADDQ R8, DI
+	ADDQ R8, BX
+	ADDQ R9, SI
+	DECQ R11
+	JNZ  lstmrow
+	VZEROUPPER
+	RET
+
+// func gruAVX2(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+TEXT ·gruAVX2(SB), NOSPLIT, $0-56
+	MOVQ h+0(FP), DI
+	MOVQ ldh+8(FP), R8
+	SHLQ $2, R8
+	MOVQ gi+16(FP), SI
+	MOVQ gh+24(FP), DX
+	MOVQ ldg+32(FP), R9
+	SHLQ $2, R9
+	MOVQ hp+40(FP), R10
+	SHLQ $2, R10
+	MOVQ rows+48(FP), R11
+
+grurow:
+	MOVQ DI, R12
+	MOVQ SI, R13
+	MOVQ DX, R14
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+grulane:
+	VMOVUPS (R13), Y0
+	VADDPS  (R14), Y0, Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS (R13)(R10*1), Y1
+	VADDPS  (R14)(R10*1), Y1, Y1
+	SIGMOID(Y1, Y8, Y9, Y10)
+	VMOVUPS     (R14)(R10*2), Y2
+	VFMADD213PS (R13)(R10*2), Y0, Y2
+	TANH(Y2, Y8, Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS     (R12), Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD213PS Y2, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        $32, R12
+	ADDQ        $32, R13
+	ADDQ        $32, R14
+	DECQ        CX
+	JNZ         grulane
+
+	ADDQ R8, DI
+	ADDQ R9, SI
+	ADDQ R9, DX
+	DECQ R11
+	JNZ  grurow
+	VZEROUPPER
+	RET
+
+// func tanhAVX2(dst *float32, src *float32, n int)
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   tanhdone
+
+tanhloop:
+	VMOVUPS (SI), Y0
+	TANH(Y0, Y8, Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     tanhloop
+
+tanhdone:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(dst *float32, src *float32, n int)
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ   sigdone
+
+sigloop:
+	VMOVUPS (SI), Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sigloop
+
+sigdone:
+	VZEROUPPER
+	RET
