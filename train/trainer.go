@@ -64,7 +64,8 @@ func newRegime(c Config, d *Data, s []float64, a Arch) regime {
 }
 
 // fit runs epochs until Epochs or Patience runs out and leaves n holding the
-// best validation epoch's weights.
+// best validation epoch's weights. The learning rate halves every
+// Patience/2 epochs without a better validation loss.
 func fit(c Config, r regime, n *net, rng *rand.Rand, progress func(Epoch)) ([]Epoch, error) {
 	g := newNet(n.arch, make([]float64, len(n.p)))
 	opt := newAdam(len(n.p), c.LR)
@@ -82,6 +83,9 @@ func fit(c Config, r regime, n *net, rng *rand.Rand, progress func(Epoch)) ([]Ep
 			copy(best, n.p)
 		}
 		e.Stopping = e.N-e.BestN >= c.Patience || e.N == c.Epochs
+		if stale := e.N - e.BestN; stale > 0 && stale%max(1, c.Patience/2) == 0 {
+			opt.lr /= 2 // reduce on plateau.
+		}
 		hist = append(hist, e)
 		if progress != nil {
 			progress(e)
