@@ -145,7 +145,7 @@ func unexpected(tensors map[string]rawTensor, used map[string]bool, meta *Meta) 
 		return nil
 	}
 	sort.Strings(extra)
-	return tensorErr(ErrUnexpectedTensor, extra[0], "not part of arch %s with %d layers (%s)", archOf(meta.Arch), meta.Layers, shapeWhy(meta))
+	return tensorErr(ErrUnexpectedTensor, extra[0], "not used by arch %s, layers %d (%s)", archOf(meta.Arch), meta.Layers, shapeWhy(meta))
 }
 
 // shapeWhy names the metadata that determines the expected shapes.
