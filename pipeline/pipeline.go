@@ -1,0 +1,264 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/sink"
+)
+
+// Pipeline is rnncast's streaming forecaster for one consumer group member.
+type Pipeline struct {
+	cfg    Config
+	m      *model.Model
+	obs    Observer
+	log    *slog.Logger
+	writer *sink.Writer // set by Run; shared by the workers
+
+	ready atomic.Bool
+
+	mu           sync.Mutex // guards the fields below
+	parked       map[int]*partState
+	lag          map[int]int64
+	lastProgress time.Time
+	lastErr      error
+}
+
+// New validates cfg against m and returns a Pipeline; it connects to
+// nothing until Run. obs may be nil (NopObserver) and log nil
+// (slog.Default). m must be prepared (model.Decode or Prepare).
+func New(cfg Config, m *model.Model, obs Observer, log *slog.Logger) (*Pipeline, error) {
+	if m == nil {
+		return nil, errors.New("pipeline: cannot create: nil model")
+	}
+	cfg = cfg.withDefaults(metaOf(m))
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkModel(cfg, m); err != nil {
+		return nil, err
+	}
+	if obs == nil {
+		obs = NopObserver{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log,
+		parked: map[int]*partState{}, lag: map[int]int64{}}, nil
+}
+
+func metaOf(m *model.Model) modelMeta {
+	return modelMeta{interval: m.Meta.Interval, window: m.Meta.Window, inputs: m.Meta.Inputs, mode: m.Meta.Mode}
+}
+
+// checkModel rejects a config the model cannot serve.
+func checkModel(cfg Config, m *model.Model) error {
+	if cfg.Window.Features != m.Meta.Inputs || cfg.Decoder.Features != m.Meta.Inputs {
+		return fmt.Errorf("pipeline: invalid config: %d features, model takes %d", cfg.Window.Features, m.Meta.Inputs)
+	}
+	if cfg.Mode == ModeWindow && cfg.Window.Window != m.Meta.Window {
+		return fmt.Errorf("pipeline: invalid config: window mode needs window %d, the model's, not %d", m.Meta.Window, cfg.Window.Window)
+	}
+	if m.Meta.Horizon < 1 || m.Meta.Target < 0 || m.Meta.Target >= m.Meta.Inputs {
+		return fmt.Errorf("pipeline: invalid model: horizon %d, target %d of %d inputs", m.Meta.Horizon, m.Meta.Target, m.Meta.Inputs)
+	}
+	return nil
+}
+
+// Config returns the configuration with its defaults applied.
+func (p *Pipeline) Config() Config { return p.cfg }
+
+func (p *Pipeline) ingestConfig() ingest.Config {
+	c := p.cfg
+	return ingest.Config{Brokers: c.Brokers, Topic: c.InputTopic, Group: c.Group, StartFirst: c.StartFirst,
+		SessionTimeout: c.SessionTimeout, RebalanceTimeout: c.RebalanceTimeout,
+		HeartbeatInterval: c.HeartbeatInterval, JoinBackoff: c.JoinBackoff}
+}
+
+// Run joins the consumer group and processes the assigned partitions until
+// ctx is cancelled; then it stops fetching, finishes and commits the work
+// in hand (bounded by ShutdownTimeout), leaves the group and returns nil.
+// It returns an error only when it cannot start. Run may be called once.
+func (p *Pipeline) Run(ctx context.Context) error {
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers,
+		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch})
+	if err != nil {
+		return fmt.Errorf("pipeline: cannot start: %w", err)
+	}
+	defer w.Close()
+	p.writer = w
+	g, err := ingest.NewGroup(p.ingestConfig())
+	if err != nil {
+		return fmt.Errorf("pipeline: cannot start: %w", err)
+	}
+	// Closing the group ends the current generation: its workers see their
+	// ctx end, drain and commit, and Close waits for them.
+	stop := context.AfterFunc(ctx, func() { g.Close() })
+	defer stop()
+	p.generations(ctx, g)
+	g.Close()
+	p.ready.Store(false)
+	p.dropParked(nil)
+	return nil
+}
+
+// generations starts the workers of each generation until ctx ends.
+func (p *Pipeline) generations(ctx context.Context, g *ingest.Group) {
+	for {
+		gen, err := g.Next(ctx)
+		if ctx.Err() != nil || errors.Is(err, ingest.ErrClosed) {
+			return
+		}
+		if err != nil { // the group retries the join itself
+			p.log.Warn("pipeline: group join failed", "err", err)
+			p.setErr(err)
+			continue
+		}
+		p.startGeneration(gen)
+	}
+}
+
+// startGeneration starts one worker per assigned partition.
+func (p *Pipeline) startGeneration(gen *ingest.Generation) {
+	p.obs.Rebalance()
+	as := gen.Assignments()
+	owned := make(map[int]bool, len(as))
+	for _, a := range as {
+		owned[a.Partition] = true
+	}
+	p.dropParked(owned)
+	p.log.Info("pipeline: generation started", "generation", gen.ID(), "partitions", len(as))
+	for _, a := range as {
+		gen.Start(func(ctx context.Context) { p.work(ctx, gen, a) })
+	}
+	p.ready.Store(true)
+}
+
+// work runs one partition's worker and records its failure. A failed
+// worker ends the generation (kafka-go's Start), so the member rejoins and
+// the partition restarts from its committed offset; the pause keeps a
+// persistent failure from spinning.
+func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) {
+	err := p.runWorker(ctx, gen, a)
+	if err == nil {
+		return
+	}
+	p.log.Error("pipeline: partition worker failed", "partition", a.Partition, "err", err)
+	p.setErr(err)
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+}
+
+// acquire returns the parked state of partition a if it was released at
+// exactly a.Offset (nothing was consumed since), else a fresh one.
+func (p *Pipeline) acquire(a ingest.Assignment) (*partState, error) {
+	p.mu.Lock()
+	st := p.parked[a.Partition]
+	delete(p.parked, a.Partition)
+	p.mu.Unlock()
+	if st != nil && st.next == a.Offset {
+		return st, nil
+	}
+	if st != nil {
+		p.dropState(st)
+	}
+	return p.newPartState()
+}
+
+// release parks a worker's state when everything it fetched is committed,
+// and drops it otherwise.
+func (p *Pipeline) release(w *worker, err error) {
+	next, ok := w.pend.committable()
+	if err != nil || !ok || next != w.committed || w.pend.held() > 0 {
+		p.dropState(w.st)
+		return
+	}
+	w.st.next = w.committed
+	p.mu.Lock()
+	p.parked[w.part] = w.st
+	delete(p.lag, w.part)
+	p.mu.Unlock()
+}
+
+// dropParked drops the parked states of partitions not in keep (all when
+// keep is nil).
+func (p *Pipeline) dropParked(keep map[int]bool) {
+	p.mu.Lock()
+	var drop []*partState
+	for part, st := range p.parked {
+		if !keep[part] {
+			drop = append(drop, st)
+			delete(p.parked, part)
+		}
+	}
+	p.mu.Unlock()
+	for _, st := range drop {
+		p.dropState(st)
+	}
+}
+
+// dropState forgets a partition's keys and frees its window.
+func (p *Pipeline) dropState(st *partState) {
+	p.obs.Keys(-len(st.stage.keys))
+	st.win.Release()
+}
+
+// Ready reports whether the pipeline has joined its group and started the
+// workers of its assigned partitions (for /readyz).
+func (p *Pipeline) Ready() bool { return p.ready.Load() }
+
+// StallTimeout is how long the pipeline may make no progress (no write,
+// no commit) while a partition has lag before Healthy fails.
+const StallTimeout = 2 * time.Minute
+
+// Healthy returns nil unless the pipeline has made no progress for
+// StallTimeout while it has lag, or its last join or partition worker
+// failed since its last progress (for /healthz).
+func (p *Pipeline) Healthy() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lastErr != nil {
+		return fmt.Errorf("pipeline: unhealthy: %w", p.lastErr)
+	}
+	var lag int64
+	for _, l := range p.lag {
+		lag += l
+	}
+	if lag > 0 && !p.lastProgress.IsZero() && time.Since(p.lastProgress) > StallTimeout {
+		return fmt.Errorf("pipeline: unhealthy: no progress for %s with lag %d", time.Since(p.lastProgress).Round(time.Second), lag)
+	}
+	return nil
+}
+
+func (p *Pipeline) setErr(err error) {
+	p.mu.Lock()
+	p.lastErr = err
+	p.mu.Unlock()
+}
+
+func (p *Pipeline) setLag(partition int, lag int64) {
+	p.mu.Lock()
+	p.lag[partition] = lag
+	if p.lastProgress.IsZero() {
+		p.lastProgress = time.Now()
+	}
+	p.mu.Unlock()
+}
+
+// progress records a write or commit and clears the last error.
+func (p *Pipeline) progress() {
+	p.mu.Lock()
+	p.lastProgress = time.Now()
+	p.lastErr = nil
+	p.mu.Unlock()
+}

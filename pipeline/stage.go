@@ -1,0 +1,200 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/window"
+)
+
+// keyState is what a partition worker holds for one key.
+type keyState struct {
+	hidden []float32 // carried state (stateful mode), len Model.StateLen
+	steps  int       // steps since the last reset
+	last   int64     // input offset of the last step applied
+	dirty  bool      // changed since the last checkpoint
+	recent recent    // recent forecasts, for live scoring
+}
+
+// emitter receives the stage's results for one row; the worker implements
+// it. Slices passed are only valid during the call.
+type emitter interface {
+	reading(key string, ts time.Time, values []float32)
+	forecast(key string, ts time.Time, offset int64, values []float32)
+	warmup(offset int64)
+}
+
+// stage is the model stage of one partition: per-key states, the Runner and
+// the gather/scatter buffers. Owned by the partition's worker.
+type stage struct {
+	m          *model.Model
+	run        *model.Runner
+	obs        Observer
+	window     bool // window mode
+	warmup     int
+	intervalMs int64
+	f, h, w    int // features, horizon, window
+
+	keys  map[string]*keyState
+	dirty []string // keys changed since the last checkpoint
+
+	// per-round scratch, sized for MaxBatch rows
+	ks   []*keyState
+	rows []int
+	ptrs [][]float32
+	x    []float32 // MaxBatch×F (stateful) or MaxBatch×W×F (window)
+	out  []float32 // MaxBatch×H
+}
+
+func newStage(cfg Config, m *model.Model, obs Observer) *stage {
+	s := &stage{
+		m: m, run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
+		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
+		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
+		keys: map[string]*keyState{},
+	}
+	n := cfg.MaxBatch * s.f
+	if s.window {
+		n *= s.w
+	}
+	s.x = make([]float32, n)
+	s.out = make([]float32, cfg.MaxBatch*s.h)
+	return s
+}
+
+// key returns k's state, creating it (zero state) on first use.
+func (s *stage) key(k string) *keyState {
+	ks, ok := s.keys[k]
+	if !ok {
+		ks = &keyState{last: -1}
+		if !s.window {
+			ks.hidden = make([]float32, s.m.StateLen())
+		}
+		s.keys[k] = ks
+		s.obs.Keys(1)
+	}
+	if !ks.dirty {
+		ks.dirty = true
+		s.dirty = append(s.dirty, k)
+	}
+	return ks
+}
+
+// columns are the parts of a window.Batch's Arrow record the stage reads;
+// they alias the record and die with its Release.
+type columns struct {
+	ts     []arrow.Timestamp // rows, epoch ms (the slot's start)
+	values []float32         // rows×F
+	window []float32         // rows×W×F
+}
+
+func batchColumns(b *window.Batch) columns {
+	return columns{ts: b.Times(), values: b.ValuesData(), window: b.WindowData()}
+}
+
+// apply runs the model over every round of b and reports each row to e.
+func (s *stage) apply(b *window.Batch, e emitter) error {
+	if b.Record.NumRows() == 0 {
+		return nil
+	}
+	c := batchColumns(b)
+	for _, r := range b.Rounds {
+		for lo := r[0]; lo < r[1]; lo += cap(s.out) / s.h {
+			s.round(b, &c, lo, min(r[1], lo+cap(s.out)/s.h), e)
+		}
+	}
+	return nil
+}
+
+// round runs one round's rows [lo, hi): each key appears once.
+func (s *stage) round(b *window.Batch, c *columns, lo, hi int, e emitter) {
+	s.gather(b, c, lo, hi, e)
+	n := len(s.rows)
+	if n == 0 {
+		return
+	}
+	start := time.Now()
+	if s.window {
+		s.run.Window(s.x[:n*s.w*s.f], n, s.out[:n*s.h])
+	} else {
+		s.run.Step(s.ptrs, s.x[:n*s.f], s.out[:n*s.h])
+	}
+	s.obs.ModelStep(time.Since(start))
+	s.scatter(b, c, e)
+}
+
+// gather collects the round's rows that need the model into s.rows, s.ks,
+// s.ptrs and s.x, applying resets and scoring readings on the way.
+func (s *stage) gather(b *window.Batch, c *columns, lo, hi int, e emitter) {
+	s.rows, s.ks, s.ptrs = s.rows[:0], s.ks[:0], s.ptrs[:0]
+	for i := lo; i < hi; i++ {
+		ks := s.key(b.Keys[i])
+		ks.last = b.Offsets[i]
+		if !b.Filled[i] {
+			s.observeReading(b, c, i, ks, e)
+		}
+		if s.window {
+			if b.Filled[i] || !b.Ready[i] {
+				s.skip(b, i, e)
+				continue
+			}
+			copy(s.x[len(s.rows)*s.w*s.f:], c.window[i*s.w*s.f:(i+1)*s.w*s.f])
+		} else {
+			if b.Resets[i] {
+				clear(ks.hidden)
+				ks.steps = 0
+			}
+			copy(s.x[len(s.rows)*s.f:], c.values[i*s.f:(i+1)*s.f])
+			s.ptrs = append(s.ptrs, ks.hidden)
+		}
+		s.rows, s.ks = append(s.rows, i), append(s.ks, ks)
+	}
+}
+
+// skip reports a window-mode row that needs no model call.
+func (s *stage) skip(b *window.Batch, i int, e emitter) {
+	if !b.Filled[i] {
+		e.warmup(b.Offsets[i])
+	}
+}
+
+// observeReading scores earlier forecasts against row i's actual value and
+// reports the reading.
+func (s *stage) observeReading(b *window.Batch, c *columns, i int, ks *keyState, e emitter) {
+	at := int64(c.ts[i])
+	vals := c.values[i*s.f : (i+1)*s.f]
+	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.obs)
+	e.reading(b.Keys[i], time.UnixMilli(at).UTC(), vals)
+}
+
+// scatter reports each modelled row: a forecast, or a warm-up step.
+func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
+	for j, i := range s.rows {
+		ks := s.ks[j]
+		ks.steps++
+		if b.Filled[i] {
+			continue
+		}
+		if !s.window && ks.steps < s.warmup {
+			e.warmup(b.Offsets[i])
+			continue
+		}
+		out := s.out[j*s.h : (j+1)*s.h]
+		at := int64(c.ts[i])
+		ks.recent.add(at, out)
+		e.forecast(b.Keys[i], time.UnixMilli(at).UTC(), b.Offsets[i], out)
+	}
+}
+
+// takeDirty returns the keys changed since the last call, as KeyStates
+// whose slices alias the stage's memory, and clears their dirty marks.
+func (s *stage) takeDirty(dst []KeyState) []KeyState {
+	for _, k := range s.dirty {
+		ks := s.keys[k]
+		ks.dirty = false
+		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last})
+	}
+	s.dirty = s.dirty[:0]
+	return dst
+}

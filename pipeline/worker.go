@@ -1,0 +1,337 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/sink"
+	"github.com/rnncast/rnncast/window"
+)
+
+// errIdle ends a wait for the first record of a micro-batch when a commit
+// is due.
+var errIdle = errors.New("pipeline: idle")
+
+// partState is what a partition's worker holds across micro-batches; it is
+// parked when the partition is released with everything committed, and
+// reused if the next generation assigns the partition back at that offset.
+type partState struct {
+	win   *window.Windows
+	stage *stage
+	next  int64 // the committed offset at release
+}
+
+func (p *Pipeline) newPartState() (*partState, error) {
+	win, err := window.New(p.cfg.Window, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: cannot create window: %w", err)
+	}
+	return &partState{win: win, stage: newStage(p.cfg, p.m, p.obs)}, nil
+}
+
+// worker processes one partition for one generation. Everything in it is
+// owned by the worker's goroutine.
+type worker struct {
+	p     *Pipeline
+	gen   *ingest.Generation
+	part  int
+	fetch *ingest.Fetcher
+	dec   *record.Decoder
+	st    *partState
+	pend  *pending
+
+	msgs    []ingest.Message
+	rd      record.Reading
+	out     sink.Batch
+	dead    sink.DeadLetter
+	fc      sink.Forecast
+	settled []int64 // offsets accounted for by the batch being written
+	emitted []emitted
+	flat    []float64 // forecast values of emitted, back to back
+	vals    []float64 // OnReading's values
+	reasons map[record.Reason]int
+	warmups int
+	ckpt    []KeyState
+
+	committed  int64 // last committed offset, -1 when unknown
+	lastCommit time.Time
+}
+
+// emitted is a forecast waiting for its write's acknowledgement.
+type emitted struct {
+	key    string
+	ts     time.Time
+	offset int64
+	lo, hi int // its values in worker.flat
+}
+
+// runWorker is the body of one partition's goroutine: it lives as long as
+// the generation owns the partition (ctx), then drains and commits.
+func (p *Pipeline) runWorker(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) error {
+	w, err := p.newWorker(gen, a)
+	if err != nil {
+		return err
+	}
+	p.obs.PartitionAssigned(a.Partition)
+	defer p.obs.PartitionReleased(a.Partition)
+	err = w.loop(ctx)
+	w.fetch.Close()
+	p.release(w, err)
+	return err
+}
+
+func (p *Pipeline) newWorker(gen *ingest.Generation, a ingest.Assignment) (*worker, error) {
+	dec, err := record.NewDecoder(p.cfg.Decoder)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: cannot create decoder: %w", err)
+	}
+	st, err := p.acquire(a)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ingest.NewFetcher(p.ingestConfig(), a)
+	if err != nil {
+		p.dropState(st)
+		return nil, err
+	}
+	w := &worker{p: p, gen: gen, part: a.Partition, fetch: f, dec: dec, st: st, pend: newPending(),
+		committed: a.Offset, lastCommit: time.Now(), reasons: map[record.Reason]int{}}
+	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: p.m.Meta.Horizon,
+		ModelName: p.m.Meta.Name, ModelVersion: p.m.Meta.Version, Topic: p.cfg.InputTopic, Partition: a.Partition}
+	return w, nil
+}
+
+// loop fetches, processes and commits micro-batches until ctx ends, then
+// finishes the batch in hand and commits what it covers.
+func (w *worker) loop(ctx context.Context) error {
+	for {
+		err := w.gather(ctx)
+		if len(w.msgs) > 0 {
+			if perr := w.process(ctx); perr != nil {
+				return perr
+			}
+		}
+		if ctx.Err() != nil {
+			return w.commit(ctx, true)
+		}
+		if err != nil && !errors.Is(err, errIdle) {
+			return err
+		}
+		if err := w.commit(ctx, false); err != nil {
+			return err
+		}
+	}
+}
+
+// gather fetches one micro-batch into w.msgs: it waits for a first record
+// (or until a pending commit is due), then takes more until MaxBatch
+// records or MaxDelay after the first.
+func (w *worker) gather(ctx context.Context) error {
+	w.msgs = w.msgs[:0]
+	var m ingest.Message
+	if err := w.fetchFirst(ctx, &m); err != nil {
+		return err
+	}
+	w.msgs = append(w.msgs, m)
+	bctx, cancel := context.WithTimeout(ctx, w.p.cfg.MaxDelay)
+	defer cancel()
+	for len(w.msgs) < w.p.cfg.MaxBatch {
+		if err := w.fetch.Fetch(bctx, &m); err != nil {
+			if ctx.Err() == nil && bctx.Err() != nil {
+				return nil // the batch's delay is over
+			}
+			return err
+		}
+		w.msgs = append(w.msgs, m)
+	}
+	return nil
+}
+
+// fetchFirst waits for the first record of a batch, but when offsets wait
+// to be committed only until their commit is due.
+func (w *worker) fetchFirst(ctx context.Context, m *ingest.Message) error {
+	next, ok := w.pend.committable()
+	if !ok || next == w.committed {
+		return w.fetch.Fetch(ctx, m)
+	}
+	fctx, cancel := context.WithDeadline(ctx, w.lastCommit.Add(w.p.cfg.CommitInterval))
+	defer cancel()
+	err := w.fetch.Fetch(fctx, m)
+	if err != nil && ctx.Err() == nil && fctx.Err() != nil {
+		return errIdle
+	}
+	return err
+}
+
+// process decodes, windows, models, writes and accounts one micro-batch.
+// The write runs on a context detached from ctx (bounded by
+// ShutdownTimeout), so a batch in hand is finished when the partition is
+// revoked.
+func (w *worker) process(ctx context.Context) error {
+	w.resetBatch()
+	last := &w.msgs[len(w.msgs)-1]
+	w.p.obs.RecordsIn(len(w.msgs))
+	w.p.obs.BatchSize(len(w.msgs))
+	w.p.obs.Lag(w.part, last.Lag())
+	w.p.setLag(w.part, last.Lag())
+	for i := range w.msgs {
+		w.ingest(&w.msgs[i])
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.p.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := w.p.writer.Write(wctx, &w.out); err != nil {
+		w.out = sink.Batch{} // kafka-go may still read the abandoned messages
+		return err
+	}
+	w.acked()
+	return nil
+}
+
+func (w *worker) resetBatch() {
+	w.out.Reset()
+	w.settled, w.emitted, w.flat = w.settled[:0], w.emitted[:0], w.flat[:0]
+	clear(w.reasons)
+	w.warmups = 0
+}
+
+// ingest decodes one record and adds it to the window, or dead-letters it.
+func (w *worker) ingest(m *ingest.Message) {
+	w.pend.add(m.Offset, m.Time)
+	r := &w.rd
+	err := w.dec.Decode(m.Key, m.Value, m.Time, r)
+	if err == nil {
+		r.Topic, r.Partition, r.Offset = w.p.cfg.InputTopic, m.Partition, m.Offset
+		err = w.st.win.Add(r)
+	}
+	if err != nil {
+		w.deadLetter(m, err)
+	}
+}
+
+// deadLetter adds m to the batch's dead letters with err's reason.
+func (w *worker) deadLetter(m *ingest.Message, err error) {
+	reason, ok := record.ReasonOf(err)
+	if !ok {
+		reason = record.ReasonDecode
+	}
+	w.dead = sink.DeadLetter{Key: m.Key, Value: m.Value, Reason: reason, Err: err,
+		Topic: w.p.cfg.InputTopic, Partition: m.Partition, Offset: m.Offset}
+	w.out.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead)
+	w.reasons[reason]++
+	w.settled = append(w.settled, m.Offset)
+}
+
+// flush runs the model over every step the window has ready.
+func (w *worker) flush() error {
+	for {
+		b, err := w.st.win.Flush()
+		if err != nil {
+			return fmt.Errorf("pipeline: cannot flush window of partition %d: %w", w.part, err)
+		}
+		if b == nil {
+			return nil
+		}
+		err = w.st.stage.apply(b, w)
+		w.settled = append(w.settled, b.Offsets...)
+		b.Release()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// reading implements emitter.
+func (w *worker) reading(key string, ts time.Time, values []float32) {
+	if w.p.cfg.OnReading == nil {
+		return
+	}
+	w.vals = w.vals[:0]
+	for _, v := range values {
+		w.vals = append(w.vals, float64(v))
+	}
+	w.p.cfg.OnReading(key, ts, w.vals)
+}
+
+// forecast implements emitter: it encodes the forecast into the batch.
+func (w *worker) forecast(key string, ts time.Time, offset int64, values []float32) {
+	lo := len(w.flat)
+	for _, v := range values {
+		w.flat = append(w.flat, float64(v))
+	}
+	w.fc.Sensor, w.fc.Time, w.fc.Offset, w.fc.Values = key, ts, offset, w.flat[lo:]
+	w.out.AddForecast(w.p.cfg.OutputTopic, &w.fc)
+	w.emitted = append(w.emitted, emitted{key: key, ts: ts, offset: offset, lo: lo, hi: len(w.flat)})
+}
+
+// warmup implements emitter.
+func (w *worker) warmup(int64) { w.warmups++ }
+
+// acked reports an acknowledged batch and settles the offsets it covers.
+func (w *worker) acked() {
+	now := time.Now()
+	obs, cb := w.p.obs, w.p.cfg.OnForecast
+	obs.ForecastsOut(len(w.emitted))
+	for reason, n := range w.reasons {
+		obs.DeadLetters(reason, n)
+	}
+	obs.WarmupSteps(w.warmups)
+	for _, e := range w.emitted {
+		if t, ok := w.pend.timeOf(e.offset); ok {
+			obs.EndToEnd(now.Sub(t))
+		}
+		if cb != nil {
+			cb(e.key, e.ts, w.flat[e.lo:e.hi])
+		}
+	}
+	for _, o := range w.settled {
+		w.pend.settle(o)
+	}
+	w.p.progress()
+}
+
+// commit checkpoints and commits the offsets settled so far, when the
+// commit interval has passed or force is set.
+func (w *worker) commit(ctx context.Context, force bool) error {
+	next, ok := w.pend.committable()
+	if !ok || next == w.committed {
+		return nil
+	}
+	if !force && time.Since(w.lastCommit) < w.p.cfg.CommitInterval {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.p.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := w.checkpoint(cctx, next); err != nil {
+		return err
+	}
+	if err := w.gen.Commit(w.part, next); err != nil {
+		return err
+	}
+	w.committed, w.lastCommit = next, time.Now()
+	w.p.progress()
+	return nil
+}
+
+// checkpoint hands the keys changed since the last commit to the
+// Checkpointer, if any.
+func (w *worker) checkpoint(ctx context.Context, next int64) error {
+	c := w.p.cfg.Checkpointer
+	if c == nil {
+		return nil
+	}
+	start := time.Now()
+	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0])
+	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
+		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
+	}
+	w.p.obs.Checkpoint(time.Since(start))
+	return nil
+}
