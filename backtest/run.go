@@ -1,0 +1,175 @@
+package backtest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/train"
+)
+
+// Config is a backtest's settings.
+type Config struct {
+	// Horizon is H; default the model's (required without a model).
+	Horizon int
+	// Period is the seasonal-naive baseline's period in rows; default 24.
+	Period int
+	// TestStart is the first target row of the test split (required).
+	TestStart int
+	// TestEnd ends the test split's target rows (exclusive); default all rows.
+	TestEnd int
+	// ScaleRows fits the standardization on rows [0, ScaleRows) (the train
+	// split); 0 uses the model's scaler (required without a model).
+	ScaleRows int
+	// Mode overrides the model's Meta.Mode ("window" or "stateful").
+	Mode string
+	// Batch is the windows per Runner call in window mode; default 256.
+	Batch int
+}
+
+// The methods of a Result, in Scores' order (Model only with a model).
+const (
+	MethodModel    = "rnncast"
+	MethodRepeat   = "repeat"
+	MethodSeasonal = "seasonal-naive"
+)
+
+// Result holds every forecast of a backtest and its scores.
+type Result struct {
+	Config
+	Target     string
+	Mean, Std  float64     // the target's scaler (original units).
+	Origins    []int       // per forecast: its origin row e (it forecasts rows [e, e+H)).
+	Times      []time.Time // per row of the series.
+	Actual     []float64   // forecasts × H.
+	Forecasts  [][]float64 // per method (Scores' order): forecasts × H, original units.
+	Scores     []*Score
+	ModelLabel string // name, version, mode and cell of the model; empty without one.
+}
+
+// Run backtests m (nil for the baselines alone) over the table's target.
+func Run(m *model.Model, t *train.Table, c Config) (*Result, error) {
+	c, err := c.resolve(m, len(t.Times))
+	if err != nil {
+		return nil, err
+	}
+	r := newResult(t, c, m)
+	if m != nil {
+		if err := r.checkModel(m, t); err != nil {
+			return nil, err
+		}
+		r.Forecasts = append(r.Forecasts, forecast(m, t, r))
+	}
+	r.baselines(t)
+	r.score(t)
+	return r, nil
+}
+
+func (c Config) resolve(m *model.Model, rows int) (Config, error) {
+	if m != nil {
+		if c.Horizon == 0 {
+			c.Horizon = m.Meta.Horizon
+		}
+		if c.Mode == "" {
+			c.Mode = m.Meta.Mode
+		}
+	}
+	if c.Period == 0 {
+		c.Period = 24
+	}
+	if c.TestEnd == 0 {
+		c.TestEnd = rows
+	}
+	if c.Batch == 0 {
+		c.Batch = 256
+	}
+	switch {
+	case c.Horizon < 1:
+		return c, errors.New("backtest: horizon must be positive")
+	case m == nil && c.ScaleRows == 0:
+		return c, errors.New("backtest: without a model the scaler rows must be given")
+	case c.TestStart < c.Period || c.TestEnd > rows || c.TestEnd-c.TestStart < c.Horizon:
+		return c, fmt.Errorf("backtest: test rows [%d,%d) do not fit %d rows, period %d and horizon %d",
+			c.TestStart, c.TestEnd, rows, c.Period, c.Horizon)
+	case c.ScaleRows < 0 || c.ScaleRows > rows:
+		return c, fmt.Errorf("backtest: scaler rows %d out of range", c.ScaleRows)
+	}
+	return c, nil
+}
+
+func newResult(t *train.Table, c Config, m *model.Model) *Result {
+	r := &Result{Config: c, Target: t.Names[t.Target], Times: t.Times}
+	if c.ScaleRows > 0 {
+		d := t.Data(c.ScaleRows, len(t.Times))
+		mean, std := d.Scaler(c.ScaleRows)
+		r.Mean, r.Std = mean[t.Target], std[t.Target]
+	} else {
+		r.Mean, r.Std = m.Meta.Mean[m.Meta.Target], m.Meta.Std[m.Meta.Target]
+	}
+	col := column(t, t.Target)
+	for e := c.TestStart; e+c.Horizon <= c.TestEnd; e++ {
+		r.Origins = append(r.Origins, e)
+		r.Actual = append(r.Actual, col[e:e+c.Horizon]...)
+	}
+	if m != nil {
+		r.ModelLabel = fmt.Sprintf("%s v%s (%s %s, hidden %d, layers %d, norm %s)",
+			m.Meta.Name, m.Meta.Version, c.Mode, m.Meta.Cell, m.Meta.Hidden, m.Meta.Layers, m.Meta.Norm)
+	}
+	return r
+}
+
+func (r *Result) checkModel(m *model.Model, t *train.Table) error {
+	switch {
+	case m.Meta.Inputs != len(t.Names):
+		return fmt.Errorf("backtest: model takes %d input features, data has %d (%v)", m.Meta.Inputs, len(t.Names), t.Names)
+	case m.Meta.Target != t.Target:
+		return fmt.Errorf("backtest: model's target is feature %d, data's is %d", m.Meta.Target, t.Target)
+	case r.Horizon > m.Meta.Horizon:
+		return fmt.Errorf("backtest: horizon %d exceeds the model's %d", r.Horizon, m.Meta.Horizon)
+	case r.Mode != train.ModeWindow && r.Mode != train.ModeStateful:
+		return fmt.Errorf("backtest: unknown mode %q", r.Mode)
+	case r.Mode == train.ModeWindow && r.TestStart < m.Meta.Window:
+		return fmt.Errorf("backtest: test start %d is before the first full window of %d rows", r.TestStart, m.Meta.Window)
+	}
+	return nil
+}
+
+// column returns feature f of the table's rows.
+func column(t *train.Table, f int) []float64 {
+	F := len(t.Names)
+	out := make([]float64, len(t.Times))
+	for i := range out {
+		out[i] = t.Values[i*F+f]
+	}
+	return out
+}
+
+func (r *Result) baselines(t *train.Table) {
+	col := column(t, t.Target)
+	H := r.Horizon
+	rep := make([]float64, len(r.Origins)*H)
+	sea := make([]float64, len(r.Origins)*H)
+	for i, e := range r.Origins {
+		repeat(col, e, rep[i*H:(i+1)*H])
+		seasonal(col, e, r.Period, sea[i*H:(i+1)*H])
+	}
+	r.Forecasts = append(r.Forecasts, rep, sea)
+}
+
+func (r *Result) score(t *train.Table) {
+	methods := []string{MethodRepeat, MethodSeasonal}
+	if len(r.Forecasts) == 3 {
+		methods = append([]string{MethodModel}, methods...)
+	}
+	col := column(t, t.Target)
+	scale := maseScale(col[:r.TestStart], r.Period)
+	H := r.Horizon
+	for j, name := range methods {
+		s := newScore(name, H, r.Std, scale)
+		for i := range r.Origins {
+			s.add(r.Forecasts[j][i*H:(i+1)*H], r.Actual[i*H:(i+1)*H])
+		}
+		r.Scores = append(r.Scores, s)
+	}
+}
