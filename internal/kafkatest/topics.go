@@ -1,0 +1,128 @@
+package kafkatest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// CreateTopic creates a topic with replication factor 1 and the given
+// topic configs (e.g. "cleanup.policy": "compact"), through the controller
+// as kafka-go's Conn.CreateTopics requires, and waits until every partition
+// has a leader, so the topic can be used at once.
+func (c *Cluster) CreateTopic(t testing.TB, name string, partitions int, configs map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	if err := c.createTopic(ctx, name, partitions, configs); err != nil {
+		t.Fatalf("kafkatest: cannot create topic %s: %v", name, err)
+	}
+	if err := c.waitLeaders(ctx, name, partitions); err != nil {
+		t.Fatalf("kafkatest: topic %s has no leaders: %v", name, err)
+	}
+}
+
+// createTopic sends CreateTopics; kafka-go's Client routes it to the
+// controller, as Kafka requires, and reports TopicAlreadyExists (which
+// kafka-go's Conn.CreateTopics would swallow).
+func (c *Cluster) createTopic(ctx context.Context, name string, partitions int, configs map[string]string) error {
+	tc := kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1}
+	keys := make([]string, 0, len(configs))
+	for k := range configs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		tc.ConfigEntries = append(tc.ConfigEntries, kafka.ConfigEntry{ConfigName: k, ConfigValue: configs[k]})
+	}
+	cl, done := c.client()
+	defer done()
+	res, err := cl.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{tc}})
+	if err != nil {
+		return err
+	}
+	return res.Errors[name]
+}
+
+// waitLeaders polls metadata until the topic has n partitions with leaders.
+func (c *Cluster) waitLeaders(ctx context.Context, topic string, n int) error {
+	var last error
+	for {
+		parts, err := c.partitions(ctx, topic)
+		if err == nil && len(parts) == n && allLed(parts) {
+			return nil
+		}
+		last = fmt.Errorf("have %d of %d partitions led (error: %v)", len(parts), n, err)
+		select {
+		case <-ctx.Done():
+			return last
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func allLed(parts []kafka.Partition) bool {
+	for _, p := range parts {
+		if p.Leader.Host == "" || p.Error != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// partitions reads the topic's partitions over a fresh connection, so no
+// cached metadata hides a new topic or a restarted broker.
+func (c *Cluster) partitions(ctx context.Context, topic string) ([]kafka.Partition, error) {
+	d := &kafka.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", c.Brokers[0])
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	parts, err := conn.ReadPartitions(topic)
+	sort.Slice(parts, func(i, j int) bool { return parts[i].ID < parts[j].ID })
+	return parts, err
+}
+
+// Partitions returns the IDs of the topic's partitions, in order.
+func (c *Cluster) Partitions(t testing.TB, topic string) []int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	parts, err := c.partitions(ctx, topic)
+	if err != nil {
+		t.Fatalf("kafkatest: cannot read partitions of %s: %v", topic, err)
+	}
+	ids := make([]int, len(parts))
+	for i, p := range parts {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// waitReady polls until the cluster answers a metadata request.
+func (c *Cluster) waitReady(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		cl, done := c.client()
+		_, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+		done()
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("kafkatest: cannot reach Kafka at %v: %v", c.Brokers, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
