@@ -1,0 +1,128 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/rnncast/rnncast"
+
+// Third-party packages the rules restrict, matched by prefix.
+const (
+	kafkaGo       = "github.com/segmentio/kafka-go"
+	franzGo       = "github.com/twmb/franz-go"
+	clientGolang  = "github.com/prometheus/client_golang"
+	depcheckIsAll = module + "/internal/depcheck" // blank-imports every module to pin go.mod; exempt
+)
+
+// pkg is the part of `go list -json` the rules read. Deps is transitive and,
+// like Imports, excludes test files: tests may import anything.
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+func listPackages(t *testing.T) map[string]pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-e", "-json=ImportPath,Imports,Deps", module+"/...")
+	cmd.Dir = "../.."
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	pkgs := map[string]pkg{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("cannot decode go list output: %v", err)
+		}
+		pkgs[strings.TrimPrefix(p.ImportPath, module+"/")] = p
+	}
+	if _, ok := pkgs["model"]; !ok {
+		t.Fatalf("go list found no model package among %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+func matches(path string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return path == p || strings.HasPrefix(path, p+"/") })
+}
+
+// TestPureCore: the core packages reach neither Kafka client nor Prometheus,
+// not even transitively.
+func TestPureCore(t *testing.T) {
+	pkgs := listPackages(t)
+	forbidden := []string{kafkaGo, franzGo, clientGolang}
+	for _, name := range []string{"model", "record", "window", "state", "simulate", "config"} {
+		p, ok := pkgs[name]
+		if !ok {
+			t.Logf("package %s does not exist yet; nothing to check", name)
+			continue
+		}
+		for _, d := range p.Deps {
+			if matches(d, forbidden) {
+				t.Errorf("%s depends on %s (transitively); core packages must not", name, d)
+			}
+		}
+	}
+}
+
+// TestDirectImports: who may import kafka-go and client_golang directly,
+// and that nothing imports a command.
+func TestDirectImports(t *testing.T) {
+	rules := []struct {
+		lib     string
+		allowed []string // package paths relative to the module, with their subpackages
+	}{
+		{kafkaGo, []string{"ingest", "sink", "internal/kafkatest", "cmd"}},
+		{clientGolang, []string{"metrics", "cmd"}},
+		{module + "/cmd", nil},
+	}
+	pkgs := listPackages(t)
+	if ingest, ok := pkgs["ingest"]; ok && !slices.Contains(ingest.Imports, kafkaGo) {
+		t.Fatalf("ingest's imports %q lack kafka-go: go list output is not what the rules assume", ingest.Imports)
+	}
+	for name, p := range pkgs {
+		if p.ImportPath == depcheckIsAll {
+			continue
+		}
+		for _, imp := range p.Imports {
+			for _, r := range rules {
+				if matches(imp, []string{r.lib}) && !matches(name, r.allowed) {
+					t.Errorf("%s imports %s; only %q may", name, imp, r.allowed)
+				}
+			}
+		}
+	}
+}
+
+// TestRulesCatchViolations runs the matcher over made-up packages, so the
+// rules above cannot pass by matching nothing.
+func TestRulesCatchViolations(t *testing.T) {
+	f := func(path string, prefixes []string, want bool) {
+		t.Helper()
+		if got := matches(path, prefixes); got != want {
+			t.Errorf("matches(%q, %q) = %v, want %v", path, prefixes, got, want)
+		}
+	}
+	f(kafkaGo, []string{kafkaGo}, true)
+	f(kafkaGo+"/protocol", []string{kafkaGo}, true)
+	f("github.com/segmentio/kafka-gold", []string{kafkaGo}, false)
+	f("ingest", []string{"ingest", "sink"}, true)
+	f("ingestx", []string{"ingest"}, false)
+	f("internal/kafkatest/kafkaprobe", []string{"internal/kafkatest"}, true)
+	f("cmd/rnncast", []string{"cmd"}, true)
+	f("pipeline", nil, false)
+}
