@@ -54,7 +54,8 @@ func (c WriterConfig) withDefaults() WriterConfig {
 // Writer writes batches of forecasts and dead letters, each acknowledged by
 // all in-sync replicas. It is safe for concurrent use.
 type Writer struct {
-	w *kafka.Writer
+	w  *kafka.Writer
+	tr *kafka.Transport // the writer's own, so Close can close its connections
 }
 
 // NewWriter returns a Writer; it dials lazily.
@@ -63,6 +64,10 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		return nil, errors.New("sink: invalid writer config: no brokers")
 	}
 	cfg = cfg.withDefaults()
+	tr := &kafka.Transport{}
+	if cfg.Dialer != nil {
+		tr.TLS, tr.SASL = cfg.Dialer.TLS, cfg.Dialer.SASLMechanism
+	}
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(cfg.Brokers...),
 		Balancer:     samePartition{fallback: &kafka.Murmur2Balancer{}},
@@ -70,11 +75,9 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		BatchTimeout: cfg.BatchTimeout,
 		BatchSize:    cfg.BatchSize,
 		WriteTimeout: cfg.WriteTimeout,
+		Transport:    tr,
 	}
-	if cfg.Dialer != nil {
-		w.Transport = &kafka.Transport{TLS: cfg.Dialer.TLS, SASL: cfg.Dialer.SASLMechanism}
-	}
-	return &Writer{w: w}, nil
+	return &Writer{w: w, tr: tr}, nil
 }
 
 // Write writes every message of b and returns when all are acknowledged
@@ -91,7 +94,14 @@ func (w *Writer) Write(ctx context.Context, b *Batch) error {
 }
 
 // Close flushes and closes the writer's connections.
-func (w *Writer) Close() error { return w.w.Close() }
+func (w *Writer) Close() error {
+	err := w.w.Close()
+	w.tr.CloseIdleConnections()
+	if err != nil {
+		return fmt.Errorf("sink: cannot close writer: %w", err)
+	}
+	return nil
+}
 
 // samePartition writes a message to the partition it names (the input
 // partition of the reading: co-partitioning), or, when the topic has no
