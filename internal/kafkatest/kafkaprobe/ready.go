@@ -52,9 +52,14 @@ func alive(pid int) bool {
 	return syscall.Kill(pid, 0) == nil
 }
 
-// probe sends ApiVersions and Metadata. A KRaft broker answers ApiVersions
-// before it has registered with its controller; only a Metadata response
-// that lists the broker itself and a controller means it serves clients.
+// probe sends ApiVersions, Metadata and FindCoordinator. A KRaft broker
+// answers ApiVersions before it has registered with its controller; only a
+// Metadata response that lists the broker itself and a controller means it
+// serves clients. The group coordinator comes last: the first
+// FindCoordinator creates __consumer_offsets, and until its partition is
+// loaded group requests fail with COORDINATOR_NOT_AVAILABLE (a fresh broker)
+// or COORDINATOR_LOAD_IN_PROGRESS (a restarted one), which a test's first
+// consumer group would otherwise meet.
 func probe(addr string) error {
 	tr := &kafka.Transport{DialTimeout: 2 * time.Second}
 	defer tr.CloseIdleConnections()
@@ -72,7 +77,34 @@ func probe(addr string) error {
 	if err != nil {
 		return fmt.Errorf("metadata: %w", err)
 	}
-	return checkMetadata(addr, md)
+	if err := checkMetadata(addr, md); err != nil {
+		return err
+	}
+	return checkCoordinator(ctx, c)
+}
+
+// probeGroup is the group whose coordinator the probe asks for; it never
+// joins, so it leaves nothing behind.
+const probeGroup = "rnncast-kafkaprobe"
+
+func checkCoordinator(ctx context.Context, c *kafka.Client) error {
+	fc, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Addr: c.Addr, Key: probeGroup, KeyType: kafka.CoordinatorKeyTypeConsumer})
+	if err == nil {
+		err = fc.Error
+	}
+	if err != nil {
+		return fmt.Errorf("find coordinator: %w", err)
+	}
+	// The coordinator is found before its offsets partition is loaded: only
+	// an answered OffsetFetch proves group requests are served.
+	of, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{Addr: c.Addr, GroupID: probeGroup})
+	if err == nil {
+		err = of.Error
+	}
+	if err != nil {
+		return fmt.Errorf("offset fetch: %w", err)
+	}
+	return nil
 }
 
 func checkMetadata(addr string, md *kafka.MetadataResponse) error {
