@@ -75,7 +75,7 @@ func (r *Result) record(b *array.RecordBuilder, lo, hi int) arrow.RecordBatch {
 		actual.Append(r.Actual[i])
 	}
 	for j, fc := range r.Forecasts {
-		b.Field(4 + j).(*array.Float64Builder).AppendValues(fc[lo:hi], nil)
+		b.Field(4+j).(*array.Float64Builder).AppendValues(fc[lo:hi], nil)
 	}
 	return b.NewRecordBatch()
 }
