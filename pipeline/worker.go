@@ -79,7 +79,9 @@ func (p *Pipeline) runWorker(ctx context.Context, gen *ingest.Generation, a inge
 	}
 	p.obs.PartitionAssigned(a.Partition)
 	defer p.obs.PartitionReleased(a.Partition)
-	err = w.loop(ctx)
+	dctx, stop := drainContext(ctx, p.cfg.ShutdownTimeout)
+	err = w.loop(ctx, dctx)
+	stop()
 	w.fetch.Close()
 	p.release(w, err)
 	return err
@@ -107,22 +109,23 @@ func (p *Pipeline) newWorker(gen *ingest.Generation, a ingest.Assignment) (*work
 }
 
 // loop fetches, processes and commits micro-batches until ctx ends, then
-// finishes the batch in hand and commits what it covers.
-func (w *worker) loop(ctx context.Context) error {
+// finishes the batch in hand and commits what it covers. Writes and commits
+// run on dctx (drainContext), which outlives ctx by ShutdownTimeout.
+func (w *worker) loop(ctx, dctx context.Context) error {
 	for {
 		err := w.gather(ctx)
 		if len(w.msgs) > 0 {
-			if perr := w.process(ctx); perr != nil {
+			if perr := w.process(dctx); perr != nil {
 				return perr
 			}
 		}
 		if ctx.Err() != nil {
-			return w.commit(ctx, true)
+			return w.commit(dctx, true)
 		}
 		if err != nil && !errors.Is(err, errIdle) {
 			return err
 		}
-		if err := w.commit(ctx, false); err != nil {
+		if err := w.commit(dctx, false); err != nil {
 			return err
 		}
 	}
@@ -168,10 +171,9 @@ func (w *worker) fetchFirst(ctx context.Context, m *ingest.Message) error {
 	return err
 }
 
-// process decodes, windows, models, writes and accounts one micro-batch.
-// The write runs on a context detached from ctx (bounded by
-// ShutdownTimeout), so a batch in hand is finished when the partition is
-// revoked.
+// process decodes, windows, models, writes and accounts one micro-batch;
+// ctx is the drain context, so a batch in hand is finished when the
+// partition is revoked.
 func (w *worker) process(ctx context.Context) error {
 	w.resetBatch()
 	last := &w.msgs[len(w.msgs)-1]
@@ -185,9 +187,7 @@ func (w *worker) process(ctx context.Context) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.p.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := w.p.writer.Write(wctx, &w.out); err != nil {
+	if err := w.p.writer.Write(ctx, &w.out); err != nil {
 		w.out = sink.Batch{} // kafka-go may still read the abandoned messages
 		return err
 	}
@@ -307,9 +307,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	if !force && time.Since(w.lastCommit) < w.p.cfg.CommitInterval {
 		return nil
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.p.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := w.checkpoint(cctx, next); err != nil {
+	if err := w.checkpoint(ctx, next); err != nil {
 		return err
 	}
 	if err := w.gen.Commit(w.part, next); err != nil {
