@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/metrics"
+	"github.com/rnncast/rnncast/pipeline"
+)
+
+func init() {
+	register(command{name: "run", summary: "serve forecasts: consume readings, write forecasts (pipeline.yaml)", run: runRun})
+}
+
+const runAbout = `Runs the streaming forecaster: joins the consumer group, turns each reading
+into a forecast on the output topic, and serves /metrics, /healthz and /readyz.
+The config and the model are loaded first: an invalid config or an unloadable
+model exits with status 1 before anything is consumed. SIGTERM or SIGINT stops
+fetching, drains, commits and exits 0 within shutdown_timeout.
+Environment: RNNCAST_BROKERS=host:port,... overrides kafka.brokers.`
+
+// runOptions are the flags of rnncast run.
+type runOptions struct {
+	configPath, modelPath string
+}
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := newFlagSet("run", "run [--config pipeline.yaml] [--model file.safetensors]", runAbout, stderr)
+	fs.StringVar(&o.configPath, "config", "pipeline.yaml", "pipeline configuration file (YAML, strict: unknown keys are errors)")
+	fs.StringVar(&o.modelPath, "model", "", "model file (safetensors); overrides model.path in the config")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	return servePipeline(ctx, o, stderr, nil)
+}
+
+// servePipeline runs the pipeline until ctx ends and returns the exit code.
+// Problems are logged to stderr. onHTTP, when set, gets the address the
+// HTTP server bound (tests listen on port 0).
+func servePipeline(ctx context.Context, o runOptions, stderr io.Writer, onHTTP func(addr string)) int {
+	cfg, err := config.Load(o.configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if o.modelPath != "" {
+		cfg.Model.Path = o.modelPath
+	}
+	log, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if err := serve(ctx, cfg, log, onHTTP); err != nil {
+		log.Error("rnncast run: stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serve loads the model, builds the pipeline and metrics, and runs them
+// until ctx ends. An error before Run starts means nothing was consumed.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP func(string)) error {
+	m, err := loadModelFile(cfg.Model.Path)
+	if err != nil {
+		return err
+	}
+	reg, obs, err := newMetrics(m)
+	if err != nil {
+		return err
+	}
+	p, err := pipeline.New(pipelineConfig(cfg), m, obs, log)
+	if err != nil {
+		return err
+	}
+	if cfg.HTTP.Listen != "" {
+		srv, err := startHTTP(cfg.HTTP.Listen, metrics.Handler(reg, p), log)
+		if err != nil {
+			return err
+		}
+		defer closeHTTP(srv, log)
+		log.Info("rnncast: serving /metrics, /healthz, /readyz", "addr", srv.addr)
+		if onHTTP != nil {
+			onHTTP(srv.addr)
+		}
+	}
+	log.Info("rnncast: starting", "model", m.Meta.Name, "version", m.Meta.Version,
+		"fingerprint", m.Fingerprint(), "brokers", cfg.Kafka.Brokers, "input", cfg.Kafka.InputTopic, "group", cfg.Kafka.Group)
+	return runUntilDrained(ctx, p, cfg.ShutdownTimeout, log)
+}
+
+// runUntilDrained runs p until ctx ends. Run drains within the shutdown
+// timeout itself; the extra grace here only keeps a stuck drain from
+// hanging the process forever.
+func runUntilDrained(ctx context.Context, p *pipeline.Pipeline, timeout time.Duration, log *slog.Logger) error {
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("rnncast: shutting down", "timeout", timeout)
+	select {
+	case err := <-done:
+		if err == nil {
+			log.Info("rnncast: drained and committed")
+		}
+		return err
+	case <-time.After(timeout + 5*time.Second):
+		return errors.New("rnncast: cannot drain within shutdown_timeout")
+	}
+}
+
+func closeHTTP(srv *httpServer, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Close(ctx); err != nil {
+		log.Warn("rnncast: cannot close HTTP server", "err", err)
+	}
+}
