@@ -18,10 +18,12 @@ type kernels struct {
 	// rnn sets h[i][j] = act(g[i][j]) for j < hp, where act is tanh or relu.
 	rnn func(h []float32, ldh int, g []float32, ldg, hp, rows int, relu bool)
 	// lstm applies LSTM's gate equations; g holds i, f, g, o blocks of hp
-	// columns (pre-activation, both products and biases summed).
+	// columns (pre-activation, both products and biases summed). It may
+	// overwrite g.
 	lstm func(h, c []float32, ldh int, g []float32, ldg, hp, rows int)
 	// gru applies GRU's gate equations; gi holds W_i·x + b_i and gh holds
-	// W_h·h + b_h, each as r, z, n blocks of hp columns.
+	// W_h·h + b_h, each as r, z, n blocks of hp columns. It may overwrite
+	// gi.
 	gru func(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int)
 	// tanh and sigmoid set dst[i] = f(src[i]) with the same arithmetic the
 	// cell updates use; tests bound their error.

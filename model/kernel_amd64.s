@@ -478,6 +478,11 @@ rnnstore:
 	RET
 
 // func lstmAVX2(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, rows int)
+//
+// Per row, short passes whose lanes are independent keep the out-of-order
+// core busy (one long sigmoid→tanh chain per vector would leave it waiting
+// on latency): sigmoid in place over the i, f blocks, then the o block,
+// tanh in place over the g block, then c' = f·c + i·g, h' = o·tanh(c').
 TEXT ·lstmAVX2(SB), NOSPLIT, $0-56
 	MOVQ h+0(FP), DI
 	MOVQ c+8(FP), BX
@@ -492,32 +497,62 @@ TEXT ·lstmAVX2(SB), NOSPLIT, $0-56
 	MOVQ rows+48(FP), R11
 
 lstmrow:
+	MOVQ SI, R13
+	MOVQ hp+40(FP), CX
+	SHRQ $2, CX
+
+lstmif:
+	VMOVUPS (R13), Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS Y0, (R13)
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     lstmif
+
+	LEAQ (SI)(R15*1), R13
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+lstmo:
+	VMOVUPS (R13), Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS Y0, (R13)
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     lstmo
+
+	LEAQ (SI)(R10*2), R13
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+lstmg:
+	VMOVUPS (R13), Y0
+	TANH(Y0, Y8, Y9, Y10, Y11, Y12, Y13)
+	VMOVUPS Y0, (R13)
+	ADDQ    $32, R13
+	DECQ    CX
+	JNZ     lstmg
+
 	MOVQ DI, R12
 	MOVQ BX, R14
 	MOVQ SI, R13
 	MOVQ hp+40(FP), CX
 	SHRQ $3, CX
 
-lstmlane:
-	VMOVUPS (R13), Y0
-	SIGMOID(Y0, Y8, Y9, Y10)
-	VMOVUPS (R13)(R10*1), Y1
-	SIGMOID(Y1, Y8, Y9, Y10)
-	VMOVUPS (R13)(R10*2), Y2
-	TANH(Y2, Y8, Y9, Y10, Y11, Y12, Y13)
-	VMOVUPS (R13)(R15*1), Y3
-	SIGMOID(Y3, Y8, Y9, Y10)
+lstmch:
+	VMOVUPS     (R13)(R10*1), Y1
 	VMULPS      (R14), Y1, Y4
-	VFMADD231PS Y2, Y0, Y4
+	VMOVUPS     (R13), Y0
+	VFMADD231PS (R13)(R10*2), Y0, Y4
 	VMOVUPS     Y4, (R14)
 	TANH(Y4, Y8, Y9, Y10, Y11, Y12, Y13)
-	VMULPS      Y3, Y4, Y4
+	VMULPS      (R13)(R15*1), Y4, Y4
 	VMOVUPS     Y4, (R12)
 	ADDQ        $32, R12
 	ADDQ        $32, R13
 	ADDQ        $32, R14
 	DECQ        CX
-	JNZ         lstmlane
+	JNZ         lstmch
 
 	ADDQ R8, DI
 	ADDQ R8, BX
@@ -528,6 +563,10 @@ lstmlane:
 	RET
 
 // func gruAVX2(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+//
+// Per row, two passes (see lstmAVX2 for why): r, z = σ(gi + gh) in place
+// over gi's r and z blocks, then n = tanh(gi_n + r·gh_n) and
+// h' = n + z·(h − n).
 TEXT ·gruAVX2(SB), NOSPLIT, $0-56
 	MOVQ h+0(FP), DI
 	MOVQ ldh+8(FP), R8
@@ -541,31 +580,42 @@ TEXT ·gruAVX2(SB), NOSPLIT, $0-56
 	MOVQ rows+48(FP), R11
 
 grurow:
+	MOVQ SI, R13
+	MOVQ DX, R14
+	MOVQ hp+40(FP), CX
+	SHRQ $2, CX
+
+grurz:
+	VMOVUPS (R13), Y0
+	VADDPS  (R14), Y0, Y0
+	SIGMOID(Y0, Y8, Y9, Y10)
+	VMOVUPS Y0, (R13)
+	ADDQ    $32, R13
+	ADDQ    $32, R14
+	DECQ    CX
+	JNZ     grurz
+
 	MOVQ DI, R12
 	MOVQ SI, R13
 	MOVQ DX, R14
 	MOVQ hp+40(FP), CX
 	SHRQ $3, CX
 
-grulane:
-	VMOVUPS (R13), Y0
-	VADDPS  (R14), Y0, Y0
-	SIGMOID(Y0, Y8, Y9, Y10)
-	VMOVUPS (R13)(R10*1), Y1
-	VADDPS  (R14)(R10*1), Y1, Y1
-	SIGMOID(Y1, Y8, Y9, Y10)
+grun:
 	VMOVUPS     (R14)(R10*2), Y2
+	VMOVUPS     (R13), Y0
 	VFMADD213PS (R13)(R10*2), Y0, Y2
 	TANH(Y2, Y8, Y9, Y10, Y11, Y12, Y13)
 	VMOVUPS     (R12), Y3
 	VSUBPS      Y2, Y3, Y3
+	VMOVUPS     (R13)(R10*1), Y1
 	VFMADD213PS Y2, Y1, Y3
 	VMOVUPS     Y3, (R12)
 	ADDQ        $32, R12
 	ADDQ        $32, R13
 	ADDQ        $32, R14
 	DECQ        CX
-	JNZ         grulane
+	JNZ         grun
 
 	ADDQ R8, DI
 	ADDQ R9, SI

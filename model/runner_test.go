@@ -133,7 +133,7 @@ func TestWindowMatchesReference(t *testing.T) {
 				m := randomModel(t, s, rng)
 				ref := newRefModel(m)
 				const b = 7
-				r := m.newRunner(3, k) // 7 keys in chunks of 3, 3, 1
+				r := m.newRunner(3, k, defaultTile) // 7 keys in chunks of 3, 3, 1
 				per := s.window * s.inputs
 				w := readings(m, b*s.window, rng)
 				out := make([]float32, b*s.horiz)
@@ -170,7 +170,7 @@ func TestWindowSeqMatchesReference(t *testing.T) {
 				m := randomModel(t, s, rng)
 				ref := newRefModel(m)
 				const b = 5
-				r := m.newRunner(4, k)
+				r := m.newRunner(4, k, defaultTile)
 				per, outPer := s.window*s.inputs, s.window*s.horiz
 				w := readings(m, b*s.window, rng)
 				out := make([]float32, b*outPer)
@@ -197,7 +197,7 @@ func TestStepMatchesReference(t *testing.T) {
 				m := randomModel(t, s, rng)
 				ref := newRefModel(m)
 				const b, steps = 6, 12
-				r := m.newRunner(4, k)
+				r := m.newRunner(4, k, defaultTile)
 				states := make([][]float32, b)
 				want := make([][]float64, b)
 				for i := range states {
@@ -228,7 +228,7 @@ func TestStepRawMatchesReference(t *testing.T) {
 				m := randomModel(t, s, rng)
 				ref := newRefModel(m)
 				const b = 5
-				r := m.newRunner(2, k)
+				r := m.newRunner(2, k, defaultTile)
 				states := make([][]float32, b)
 				want := make([][]float64, b)
 				for i := range states {
@@ -265,7 +265,7 @@ func TestCarriedStatesStayClose(t *testing.T) {
 					m := randomModel(t, s, rng)
 					ref := newRefModel(m)
 					const b, steps = 3, 500
-					r := m.newRunner(b, k)
+					r := m.newRunner(b, k, defaultTile)
 					states := make([][]float32, b)
 					want := make([][]float64, b)
 					for i := range states {
