@@ -1,8 +1,67 @@
 #!/usr/bin/env bash
-# Runs every test tier: unit, in-process Kafka (kfake), and the real Apache
-# Kafka broker tier (started here from Maven Central jars, stopped on exit).
+# The test command: runs every test tier (unit, in-process Kafka (kfake), a
+# real Apache Kafka broker, kcat interop). It starts the real broker from
+# Maven Central jars (scripts/kafka; fetched once into ~/.cache/rnncast),
+# points the tests at it, and stops it by its pid when it exits, whatever
+# happened. It installs nothing that needs root (.ci/run does that).
+#
+#   scripts/test.sh                  go vet ./... and go test ./...
+#   scripts/test.sh ./ingest/... -run TestX -v
+#                                    go test with these arguments instead
+#
+# Environment for the tests (see internal/kafkatest):
+#   RNNCAST_KAFKA_BROKERS  the broker's bootstrap address
+#   RNNCAST_KAFKA_WORKDIR  its scripts/kafka workdir (restart support)
+#   RNNCAST_REQUIRE_REAL=1 a test that needs the broker or kcat fails, never skips
+# Knobs: RNNCAST_KAFKA_VERSION (default 3.9.2), RNNCAST_TEST_P (go test -p,
+# default 2), RNNCAST_KEEP_KAFKA=1 keeps the broker's workdir for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 
-go vet ./...
-go test -race -count=1 -timeout 30m ./...
+for tool in go java; do
+	command -v "$tool" >/dev/null || { echo "test.sh: $tool not found (see .ci/run for what the tests need)" >&2; exit 1; }
+done
+command -v kcat >/dev/null || echo "test.sh: kcat not found: the kcat interop tests will fail (apt-get install kcat)" >&2
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/rnncast-kafka.XXXXXX")
+finish() {
+	local status=$?
+	if [ -f "$workdir/broker.env" ]; then
+		scripts/kafka/stop.sh "$workdir" || status=1
+	fi
+	if [ "$status" -ne 0 ]; then
+		for log in server.log stdout.log; do
+			if [ -s "$workdir/logs/$log" ]; then
+				echo "--- last 50 lines of the Kafka broker's $log ---" >&2
+				tail -n 50 "$workdir/logs/$log" >&2
+			fi
+		done
+	fi
+	if [ "${RNNCAST_KEEP_KAFKA:-}" = 1 ]; then
+		echo "test.sh: broker workdir kept: $workdir" >&2
+	else
+		rm -rf "$workdir"
+	fi
+	echo "test.sh: exit $status after $(($(date +%s) - started))s" >&2
+	exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ $# -eq 0 ]; then
+	go vet ./...
+fi
+
+scripts/kafka/start.sh "$workdir"
+set -a
+# shellcheck disable=SC1091
+. "$workdir/broker.env"
+set +a
+export RNNCAST_REQUIRE_REAL=1
+
+if [ $# -eq 0 ]; then
+	set -- ./...
+fi
+go test -race -count=1 -p "${RNNCAST_TEST_P:-2}" -timeout 40m "$@"

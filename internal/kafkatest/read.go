@@ -40,7 +40,7 @@ func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Durati
 	for len(out) < n && time.Now().Before(deadline) {
 		for i, p := range parts {
 			out, next[i], err = fetch(ctx, cl, topic, p.ID, next[i], out)
-			if err != nil && time.Now().Before(deadline) {
+			if err != nil && !temporary(err) && time.Now().Before(deadline) {
 				t.Fatalf("kafkatest: cannot fetch %s/%d at offset %d: %v", topic, p.ID, next[i], err)
 			}
 		}
@@ -50,6 +50,13 @@ func (c *Cluster) ReadAll(t testing.TB, topic string, n int, timeout time.Durati
 	}
 	sortMessages(out)
 	return out
+}
+
+// temporary reports whether err is a Kafka error a client retries, such as
+// NOT_LEADER_OR_FOLLOWER from a broker that has just become leader.
+func temporary(err error) bool {
+	var ke kafka.Error
+	return errors.As(err, &ke) && ke.Temporary()
 }
 
 func sortMessages(ms []kafka.Message) {

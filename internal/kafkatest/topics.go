@@ -12,8 +12,8 @@ import (
 
 // CreateTopic creates a topic with replication factor 1 and the given
 // topic configs (e.g. "cleanup.policy": "compact"), through the controller
-// as kafka-go's Conn.CreateTopics requires, and waits until every partition
-// has a leader, so the topic can be used at once.
+// as Kafka requires, and waits until every partition has a leader that
+// serves it, so the topic can be used at once.
 func (c *Cluster) CreateTopic(t testing.TB, name string, partitions int, configs map[string]string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
@@ -23,6 +23,9 @@ func (c *Cluster) CreateTopic(t testing.TB, name string, partitions int, configs
 	}
 	if err := c.waitLeaders(ctx, name, partitions); err != nil {
 		t.Fatalf("kafkatest: topic %s has no leaders: %v", name, err)
+	}
+	if err := c.waitServed(ctx, name, partitions); err != nil {
+		t.Fatalf("kafkatest: topic %s is not served: %v", name, err)
 	}
 }
 
@@ -63,6 +66,43 @@ func (c *Cluster) waitLeaders(ctx context.Context, topic string, n int) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// waitServed polls ListOffsets until every partition answers without
+// error: a real broker lists a new partition's leader in its metadata a
+// moment before that leader serves requests (NOT_LEADER_OR_FOLLOWER).
+func (c *Cluster) waitServed(ctx context.Context, topic string, n int) error {
+	cl, done := c.client()
+	defer done()
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for p := 0; p < n; p++ {
+		req.Topics[topic] = append(req.Topics[topic], kafka.FirstOffsetOf(p))
+	}
+	for {
+		res, err := cl.ListOffsets(ctx, req)
+		if err == nil {
+			if err = partitionsError(res.Topics[topic], n); err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func partitionsError(parts []kafka.PartitionOffsets, n int) error {
+	if len(parts) != n {
+		return fmt.Errorf("listed offsets of %d of %d partitions", len(parts), n)
+	}
+	for _, p := range parts {
+		if p.Error != nil {
+			return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+		}
+	}
+	return nil
 }
 
 func allLed(parts []kafka.Partition) bool {
