@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +38,10 @@ func endToEnd(t *testing.T, c *kafkatest.Cluster, mode string) {
 	m := testModel(t, mode)
 	backlog, live := scenario(sensors, steps)
 	c.Produce(t, f.in, messages(backlog)...)
-	run := start(t, f.config(), m)
+	cfg := f.config()
+	var hooked atomicCount
+	cfg.OnForecast = func(string, time.Time, []float64) { hooked.add() }
+	run := start(t, cfg, m)
 	c.Produce(t, f.in, messages(live)...)
 
 	all := append(append([]inRec{}, backlog...), live...)
@@ -55,7 +59,19 @@ func endToEnd(t *testing.T, c *kafkatest.Cluster, mode string) {
 	checkAccounting(t, in, w)
 	checkObserved(t, run.obs, len(in), w)
 	checkCommitted(t, f)
+	if got := hooked.get(); got != len(w.forecasts) {
+		t.Errorf("OnForecast called %d times, want %d", got, len(w.forecasts))
+	}
 }
+
+type atomicCount struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (a *atomicCount) add() { a.mu.Lock(); a.n++; a.mu.Unlock() }
+
+func (a *atomicCount) get() int { a.mu.Lock(); defer a.mu.Unlock(); return a.n }
 
 // checkObserved compares the Observer's counts with want.
 func checkObserved(t *testing.T, o *recObserver, records int, w want) {
