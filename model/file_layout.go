@@ -164,3 +164,24 @@ func equalShape(a, b []int) bool {
 	}
 	return true
 }
+
+// TensorInfo describes one tensor of a model file: its PyTorch state_dict
+// name and shape.
+type TensorInfo struct {
+	Name  string
+	Shape []int
+}
+
+// Tensors lists the tensors Encode writes for m, in file order. It returns
+// nil when m's layers do not match its Meta (Encode would fail too).
+func (m *Model) Tensors() []TensorInfo {
+	specs, err := layout(m)
+	if err != nil {
+		return nil
+	}
+	out := make([]TensorInfo, len(specs))
+	for i, s := range specs {
+		out[i] = TensorInfo{Name: s.name, Shape: s.shape}
+	}
+	return out
+}
