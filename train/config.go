@@ -39,7 +39,13 @@ type Config struct {
 	Samples int
 	// Chunk is the stateful regime's truncated back-propagation length;
 	// default 64.
-	Chunk         int
+	Chunk int
+	// Shift is the stateful regime's level augmentation: each stream adds a
+	// level drawn uniformly from ±Shift (standardized units) to the target
+	// feature, in inputs and targets, so the model learns forecasts that do
+	// not depend on the series' level (which drifts out of the train range).
+	// Default 0 (none).
+	Shift         float64
 	LR            float64 // Adam's learning rate; default 1e-3.
 	Clip          float64 // global gradient-norm bound; default 1.
 	Seed          uint64  // default 1.
@@ -111,8 +117,8 @@ func (c Config) Validate() error {
 		return errors.New("train: hidden, layers, horizon and window must be positive")
 	case c.Epochs < 1 || c.Patience < 1 || c.Batch < 1 || c.Samples < 1 || c.Chunk < 1:
 		return errors.New("train: epochs, patience, batch, samples and chunk must be positive")
-	case c.LR <= 0 || c.Clip <= 0:
-		return errors.New("train: learning rate and clip must be positive")
+	case c.LR <= 0 || c.Clip <= 0 || c.Shift < 0:
+		return errors.New("train: learning rate and clip must be positive, shift not negative")
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func compareStep(t *testing.T, n *net, m *model.Model, d *Data) {
 	c := Config{Mode: ModeStateful, Window: m.Meta.Window, Horizon: m.Meta.Horizon, Batch: 1, Chunk: T, Norm: m.Meta.Norm}
 	r := newStatefulRegime(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch)
 	r.tp.resetState()
-	r.fill(r.tp, r.want, r.mask, []int{0}, []int{0}, d.Rows()-c.Horizon)
+	r.fill(r.tp, r.want, r.mask, []int{0}, []int{0}, d.Rows()-c.Horizon, nil)
 	n.forward(r.tp)
 	run := m.NewRunner(1)
 	state := [][]float32{make([]float32, m.StateLen())}

@@ -16,7 +16,8 @@ type statefulRegime struct {
 	tp, vtp          *tape // training chunks (B streams) and validation (1 stream).
 	want, mask       []float64
 	vwant, vmask     []float64
-	pos              []int // per stream: the row of the chunk's first step.
+	pos              []int     // per stream: the row of the chunk's first step.
+	shift            []float64 // per stream: the level added to the target feature this epoch.
 }
 
 const valChunk = 256
@@ -30,31 +31,35 @@ func newStatefulRegime(c Config, d *Data, s []float64, a Arch) *statefulRegime {
 	r.vwant = make([]float64, valChunk*c.Horizon)
 	r.vmask = make([]float64, valChunk)
 	r.pos = make([]int, c.Batch)
+	r.shift = make([]float64, c.Batch)
 	return r
 }
 
 // fill loads T steps of B streams into tp (row t·B+b is stream b's row
 // start[b]+t), their targets into want and into mask 1 where the loss counts:
-// the row r lies in [lo[b], hi) (so its targets r+1 … r+H exist).
-func (r *statefulRegime) fill(tp *tape, want, mask []float64, start, lo []int, hi int) {
+// the row r lies in [lo[b], hi) (so its targets r+1 … r+H exist). shift, when
+// not nil, adds a level per stream to the target feature (inputs and targets).
+func (r *statefulRegime) fill(tp *tape, want, mask []float64, start, lo []int, hi int, shift []float64) {
 	B, F, H := tp.B, r.F, r.c.Horizon
 	for t := 0; t < tp.T; t++ {
 		for b := 0; b < B; b++ {
 			row, i := start[b]+t, t*B+b
-			ok := row >= lo[b] && row < hi
-			src := min(row, hi-1)
+			src, level := min(row, hi-1), 0.0
+			if shift != nil {
+				level = shift[b]
+			}
 			copy(tp.x[i*F:(i+1)*F], r.s[src*F:(src+1)*F])
+			tp.x[i*F+r.target] += level
 			mask[i] = 0
-			if !ok {
+			if row < lo[b] || row >= hi {
 				continue
 			}
 			mask[i] = 1
-			last := 0.0
 			if r.c.Norm == "last" {
-				last = r.s[row*F+r.target]
+				level = -r.s[row*F+r.target]
 			}
 			for k := 0; k < H; k++ {
-				want[i*H+k] = r.s[(row+1+k)*F+r.target] - last
+				want[i*H+k] = r.s[(row+1+k)*F+r.target] + level
 			}
 		}
 	}
@@ -80,18 +85,19 @@ func (r *statefulRegime) loss(tp *tape, want, mask []float64) (float64, int) {
 func (r *statefulRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 	B, K, W := r.c.Batch, r.c.Chunk, r.c.Window
 	hi := r.trainEnd - r.c.Horizon // rows with all targets in the train split.
-	shift := rng.IntN(K)
-	per := (hi - W - shift) / B
+	offset := rng.IntN(K)
+	per := (hi - W - offset) / B
 	lo := make([]int, B)
 	for b := range B {
-		r.pos[b] = shift + b*per
+		r.pos[b] = offset + b*per
 		lo[b] = r.pos[b] + W
+		r.shift[b] = r.c.Shift * (2*rng.Float64() - 1)
 	}
 	r.tp.resetState()
 	var sum float64
 	var count int
 	for done := 0; done < W+per; done += K {
-		r.fill(r.tp, r.want, r.mask, r.pos, lo, hi)
+		r.fill(r.tp, r.want, r.mask, r.pos, lo, hi, r.shift)
 		for b := range lo {
 			r.pos[b] += K
 		}
@@ -119,7 +125,7 @@ func (r *statefulRegime) validate(n *net) float64 {
 	var sum float64
 	var count int
 	for ; start[0] < hi; start[0] += valChunk {
-		r.fill(r.vtp, r.vwant, r.vmask, start, lo, hi)
+		r.fill(r.vtp, r.vwant, r.vmask, start, lo, hi, nil)
 		n.forward(r.vtp)
 		s, c := r.loss(r.vtp, r.vwant, r.vmask)
 		sum, count = sum+s, count+c

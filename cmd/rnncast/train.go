@@ -62,6 +62,7 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.IntVar(&c.Batch, "batch", 0, "windows per minibatch (window, default 64) or parallel streams (stateful, default 16)")
 	fs.IntVar(&c.Samples, "samples", 4096, "training windows drawn per epoch (window mode)")
 	fs.IntVar(&c.Chunk, "chunk", 64, "truncated back-propagation length (stateful mode)")
+	fs.Float64Var(&c.Shift, "shift", 0, "stateful mode: random level shift of the target per stream, ± this many standard deviations")
 	fs.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate")
 	fs.Float64Var(&c.Clip, "clip", 1, "gradient norm bound")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
