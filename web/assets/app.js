@@ -30,6 +30,14 @@ function fmtNum(x, digits) {
   return x.toPrecision(3);
 }
 
+// fmtTick formats an axis value with as many decimals as the tick step needs.
+function fmtTick(y, step) {
+  if (Math.abs(y) >= 1e4) return fmtNum(y);
+  let d = 0;
+  while (d < 6 && Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) > 1e-9) d++;
+  return (Math.abs(y) < step / 2 ? 0 : y).toFixed(d);
+}
+
 function pad2(n) { return String(n).padStart(2, "0"); }
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -142,7 +150,7 @@ function drawAxes(svg, m, w, h, dom, sx, sy) {
   const yStep = niceStep(dom.y1 - dom.y0, 6);
   for (let y = Math.ceil(dom.y0 / yStep) * yStep; y <= dom.y1; y += yStep) {
     svg.append(el("line", { class: "grid", x1: m.l, x2: w - m.r, y1: sy(y), y2: sy(y) }));
-    svg.append(el("text", { x: m.l - 8, y: sy(y) + 4, "text-anchor": "end" }, fmtNum(y)));
+    svg.append(el("text", { x: m.l - 8, y: sy(y) + 4, "text-anchor": "end" }, fmtTick(y, yStep)));
   }
   const { ticks, step } = timeTicks(dom.x0, dom.x1, Math.max(3, Math.floor((w - m.l - m.r) / 110)));
   for (const t of ticks) {
@@ -252,7 +260,7 @@ function renderErrors() {
   const yStep = niceStep(top, 4);
   for (let y = 0; y <= top; y += yStep) {
     svg.append(el("line", { class: "grid", x1: m.l, x2: w - m.r, y1: sy(y), y2: sy(y) }));
-    svg.append(el("text", { x: m.l - 6, y: sy(y) + 4, "text-anchor": "end" }, fmtNum(y)));
+    svg.append(el("text", { x: m.l - 6, y: sy(y) + 4, "text-anchor": "end" }, fmtTick(y, yStep)));
   }
   const bw = Math.max(1, slot * 0.36);
   const labelEvery = Math.ceil(steps / Math.max(1, Math.floor((w - m.l) / 28)));
@@ -261,7 +269,7 @@ function renderErrors() {
     const g = global[k], l = local[k];
     if (g !== null && g !== undefined && isFinite(g)) svg.append(el("rect", { class: "bar", x, y: sy(g), width: bw, height: sy(0) - sy(g), rx: 1.5 }));
     if (l !== null && l !== undefined && isFinite(l)) svg.append(el("rect", { class: "bar-sensor", x: x + bw, y: sy(l), width: bw, height: sy(0) - sy(l), rx: 1.5 }));
-    if (k % labelEvery === 0 || k === steps - 1) svg.append(el("text", { x: m.l + (k + 0.5) * slot, y: h - m.b + 15, "text-anchor": "middle" }, "+" + (k + 1)));
+    if ((k + 1) % labelEvery === 0 || k === 0) svg.append(el("text", { x: m.l + (k + 0.5) * slot, y: h - m.b + 15, "text-anchor": "middle" }, "+" + (k + 1)));
   }
   mount(box, svg);
 }
@@ -304,7 +312,7 @@ function spark(id, values) {
   if (values.length < 2) return;
   const w = svg.clientWidth || 120, h = svg.clientHeight || 40;
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  const top = Math.max(...values) || 1;
+  const top = Math.max(...values) * 1.25 || 1;
   const xs = values.map((_, i) => i), sx = (i) => i / (values.length - 1) * w, sy = (v) => h - 2 - v / top * (h - 4);
   const d = pathOf(xs, values, sx, sy);
   svg.append(el("path", { class: "spark-area", d: d + `L${w},${h}L0,${h}Z` }));
