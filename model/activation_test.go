@@ -76,3 +76,25 @@ func (k kernels) activate(name string, dst, src []float32) {
 	}
 	k.sigmoid(dst, src)
 }
+
+// TestActivationNaN checks that NaN propagates through every kernel set's
+// activations instead of turning into a plausible number.
+func TestActivationNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, k := range kernelSets() {
+		for _, name := range []string{"tanh", "sigmoid"} {
+			src := make([]float32, 16)
+			for i := range src {
+				src[i] = float32(i) - 8
+			}
+			src[3], src[12] = nan, nan
+			dst := make([]float32, len(src))
+			k.activate(name, dst, src)
+			for i, v := range dst {
+				if isNaN := v != v; isNaN != (src[i] != src[i]) {
+					t.Errorf("%s %s(%v) = %v, want NaN exactly for NaN input", k.name, name, src[i], v)
+				}
+			}
+		}
+	}
+}

@@ -238,9 +238,13 @@ DATA k_bias127<>+28(SB)/4, $0x0000007f
 GLOBL k_bias127<>(SB), RODATA|NOPTR, $32
 // EXP sets X = e^X (X clamped to ±87), with Cephes expf's range reduction
 // and polynomial, as exp32 in activation.go. FX, R and T are clobbered.
+// MAXPS and MINPS return their second source when either is NaN, so X is
+// that operand: NaN propagates, as in the Go kernels.
 #define EXP(X, FX, R, T) \
-	VMAXPS       k_expmin<>(SB), X, X; \
-	VMINPS       k_expmax<>(SB), X, X; \
+	VMOVUPS      k_expmin<>(SB), T; \
+	VMAXPS       X, T, X; \
+	VMOVUPS      k_expmax<>(SB), T; \
+	VMINPS       X, T, X; \
 	VMULPS       k_log2e<>(SB), X, FX; \
 	VROUNDPS     $0, FX, FX; \
 	VFNMADD231PS k_c1<>(SB), FX, X; \
@@ -281,7 +285,8 @@ GLOBL k_bias127<>(SB), RODATA|NOPTR, $32
 	VFMADD213PS X, X, S; \
 	VANDPS      k_absmask<>(SB), X, A; \
 	VCMPPS      $1, k_tsmall<>(SB), A, M; \
-	VMINPS      k_tbig<>(SB), A, A; \
+	VMOVUPS     k_tbig<>(SB), T; \
+	VMINPS      A, T, A; \
 	VADDPS      A, A, A; \
 	EXP(A, FX, R, T); \
 	VADDPS      k_one<>(SB), A, A; \
@@ -457,7 +462,7 @@ rnnlane:
 	VMOVUPS (R13), Y0
 	TESTQ   DX, DX
 	JZ      rnntanh
-	VMAXPS  Y15, Y0, Y0
+	VMAXPS  Y0, Y15, Y0
 	JMP     rnnstore
 
 rnntanh:

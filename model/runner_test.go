@@ -402,3 +402,33 @@ func TestRunnerAllocates(t *testing.T) {
 		}
 	}
 }
+
+// TestStepNaNReading checks that a NaN reading yields NaN forecasts for its
+// key only, with every kernel set and cell.
+func TestStepNaNReading(t *testing.T) {
+	for _, k := range kernelSets() {
+		for _, c := range []struct {
+			cell   Cell
+			nonlin string
+		}{{CellRNN, "tanh"}, {CellRNN, "relu"}, {CellLSTM, "tanh"}, {CellGRU, "tanh"}} {
+			s := spec{c.cell, c.nonlin, ArchSeq2Vec, NormNone, 8, 2, 1, 3, 4}
+			m := randomModel(t, s, rand.New(rand.NewPCG(15, 0)))
+			const b = 5
+			states := make([][]float32, b)
+			for i := range states {
+				states[i] = make([]float32, m.StateLen())
+			}
+			x := readings(m, b, rand.New(rand.NewPCG(15, 1)))
+			x[2] = float32(math.NaN())
+			out := make([]float32, b*s.horiz)
+			m.newRunner(b, k, defaultTile).Step(states, x, out)
+			for i := 0; i < b; i++ {
+				for j := 0; j < s.horiz; j++ {
+					if v := out[i*s.horiz+j]; (v != v) != (i == 2) {
+						t.Errorf("%s %s-%s: out[%d][%d] = %v, want NaN only for key 2", k.name, c.cell, c.nonlin, i, j, v)
+					}
+				}
+			}
+		}
+	}
+}
