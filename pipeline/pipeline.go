@@ -139,6 +139,7 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 	for _, a := range as {
 		gen.Start(func(ctx context.Context) { p.work(ctx, gen, a) })
 	}
+	p.setErr(nil) // a join that succeeded ends an earlier join failure
 	p.ready.Store(true)
 }
 
