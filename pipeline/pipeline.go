@@ -136,10 +136,10 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 	}
 	p.dropParked(owned)
 	p.log.Info("pipeline: generation started", "generation", gen.ID(), "partitions", len(as))
+	p.setErr(nil) // a join that succeeded ends an earlier join failure
 	for _, a := range as {
 		gen.Start(func(ctx context.Context) { p.work(ctx, gen, a) })
 	}
-	p.setErr(nil) // a join that succeeded ends an earlier join failure
 	p.ready.Store(true)
 }
 
