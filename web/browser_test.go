@@ -273,8 +273,12 @@ type chartState struct {
 	Sensor                                                   string
 }
 
+// chartStateJS reads the state; before the page has loaded it returns
+// zeros rather than throwing.
 const chartStateJS = `(() => {
-  const c = document.getElementById("chart").dataset;
+  const el = document.getElementById("chart");
+  if (!el || !document.body) return {};
+  const c = el.dataset;
   return {Points: +c.points, Actuals: +c.actuals, Forecast: +c.forecast, Updates: +c.updates,
     Sensor: c.sensor, Summaries: +document.body.dataset.summaries,
     ErrorBars: document.querySelectorAll("#errors rect.bar").length};

@@ -152,7 +152,7 @@ function drawAxes(svg, m, w, h, dom, sx, sy) {
     svg.append(el("line", { class: "grid", x1: m.l, x2: w - m.r, y1: sy(y), y2: sy(y) }));
     svg.append(el("text", { x: m.l - 8, y: sy(y) + 4, "text-anchor": "end" }, fmtTick(y, yStep)));
   }
-  const { ticks, step } = timeTicks(dom.x0, dom.x1, Math.max(3, Math.floor((w - m.l - m.r) / 110)));
+  const { ticks, step } = timeTicks(dom.x0, dom.x1, Math.max(3, Math.floor((w - m.l - m.r) / 85)));
   for (const t of ticks) {
     svg.append(el("line", { class: "grid", x1: sx(t), x2: sx(t), y1: m.t, y2: h - m.b }));
     svg.append(el("text", { x: sx(t), y: h - m.b + 16, "text-anchor": "middle" }, fmtTime(t, step)));
@@ -269,7 +269,7 @@ function renderErrors() {
     const g = global[k], l = local[k];
     if (g !== null && g !== undefined && isFinite(g)) svg.append(el("rect", { class: "bar", x, y: sy(g), width: bw, height: sy(0) - sy(g), rx: 1.5 }));
     if (l !== null && l !== undefined && isFinite(l)) svg.append(el("rect", { class: "bar-sensor", x: x + bw, y: sy(l), width: bw, height: sy(0) - sy(l), rx: 1.5 }));
-    if ((k + 1) % labelEvery === 0 || k === 0) svg.append(el("text", { x: m.l + (k + 0.5) * slot, y: h - m.b + 15, "text-anchor": "middle" }, "+" + (k + 1)));
+    if (k % labelEvery === 0) svg.append(el("text", { x: m.l + (k + 0.5) * slot, y: h - m.b + 15, "text-anchor": "middle" }, "+" + (k + 1)));
   }
   mount(box, svg);
 }
