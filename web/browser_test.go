@@ -3,8 +3,8 @@ package web
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
