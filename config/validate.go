@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -29,7 +30,7 @@ func (c *Config) validateKafka(bad reporter) {
 		bad("kafka.brokers", "must list at least one host:port")
 	}
 	for _, b := range k.Brokers {
-		if _, _, err := net.SplitHostPort(b); err != nil {
+		if err := checkAddr(b); err != nil {
 			bad("kafka.brokers", "cannot use %q: %v", b, err)
 		}
 	}
@@ -76,13 +77,25 @@ func (c *Config) validateStream(bad reporter) {
 
 func (c *Config) validateOps(bad reporter) {
 	if c.HTTP.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		if err := checkAddr(c.HTTP.Listen); err != nil {
 			bad("http.listen", "cannot use %q: %v", c.HTTP.Listen, err)
 		}
 	}
 	oneOf(bad, "log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf(bad, "log.format", c.Log.Format, "json", "text")
 	positive(bad, "shutdown_timeout", c.ShutdownTimeout)
+}
+
+// checkAddr accepts host:port with a numeric port in 0..65535.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number in 0..65535", port)
+	}
+	return nil
 }
 
 func oneOf(bad reporter, key, got string, allowed ...string) {
