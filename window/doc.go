@@ -14,10 +14,12 @@
 //   - A reading waits in the key's reorder buffer until the key's
 //     watermark (its latest event time minus AllowedLateness) reaches the
 //     start of its slot; with AllowedLateness 0 it applies at once.
-//   - A reading for a slot that already had a reading, or has one held, is
-//     rejected with record.ReasonDuplicate; one for an earlier slot than the
-//     last applied one is rejected with record.ReasonLate. Nothing is
-//     dropped silently: every rejection is a *record.RejectError from Add.
+//   - A reading for a slot that already had a reading (among the key's
+//     last 64 slots), or has one held, is rejected with
+//     record.ReasonDuplicate; any other reading for a slot at or before the
+//     last applied one (a filled slot, or one older than the watermark) is
+//     rejected with record.ReasonLate. Nothing is dropped silently: every
+//     rejection is a *record.RejectError from Add.
 //   - A gap of at most MaxGap missing slots is filled with steps (Fill
 //     "hold" repeats the last values, "linear" interpolates towards the
 //     new reading), marked Filled; a longer gap resets the key: its ring is

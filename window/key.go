@@ -90,6 +90,8 @@ func (k *keyState) windowInto(dst []float32, f, w int) {
 }
 
 // clearRing empties the ring and the step count: warm-up starts again.
+// seen survives, so a reading for a slot read before the reset is still a
+// duplicate rather than late.
 func (k *keyState) clearRing() {
-	k.head, k.n, k.steps, k.seen = 0, 0, 0, 0
+	k.head, k.n, k.steps = 0, 0, 0
 }

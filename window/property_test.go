@@ -47,7 +47,7 @@ func (m *ref) add(r *record.Reading) string {
 	im := m.cfg.Interval.Milliseconds()
 	slot := floorDiv(r.Time.UnixMilli(), im)
 	switch {
-	case k.started && slot <= k.last && k.read[slot]:
+	case k.started && slot <= k.last && k.read[slot] && k.last-slot < 64: // duplicates are remembered 64 slots
 		return "duplicate"
 	case k.started && slot <= k.last:
 		return "late"

@@ -178,6 +178,9 @@ func TestInOrderFillsRing(t *testing.T) {
 	if got := flush(t, w); got != "" {
 		t.Fatalf("second Flush = %q, want no batch", got)
 	}
+	if _, ok := w.MinHeldOffset(); ok || w.Held() != 0 {
+		t.Fatalf("readings held with no lateness: %d", w.Held())
+	}
 }
 
 func TestDuplicateAndLate(t *testing.T) {
@@ -193,7 +196,9 @@ func TestDuplicateAndLate(t *testing.T) {
 		{"older slot", 0, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 0, 59, 2, 1)}, "ok late"},
 		{"filled slot is late", 0, 3, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 3, 0, 2, 1), reading("a", 2, 0, 3, 1)}, "ok ok late"},
 		{"read slot behind a fill is duplicate", 0, 3, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 3, 0, 2, 1), reading("a", 1, 10, 3, 1)}, "ok ok duplicate"},
-		{"slot before a reset is late", 0, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 5, 0, 2, 1), reading("a", 1, 0, 3, 1)}, "ok ok late"},
+		{"read slot before a reset is duplicate", 0, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 5, 0, 2, 1), reading("a", 1, 0, 3, 1)}, "ok ok duplicate"},
+		{"unread slot before a reset is late", 0, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 5, 0, 2, 1), reading("a", 3, 0, 3, 1)}, "ok ok late"},
+		{"read slot 64 slots back is late", 0, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 65, 0, 2, 1), reading("a", 1, 0, 3, 1)}, "ok ok late"},
 		{"held slot is duplicate", 2 * time.Hour, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 1, 5, 2, 1)}, "ok duplicate"},
 		{"within lateness is accepted", 2 * time.Hour, 0, []*record.Reading{reading("a", 3, 0, 1, 1), reading("a", 1, 0, 2, 1)}, "ok ok"},
 		{"beyond lateness is late", time.Hour, 0, []*record.Reading{reading("a", 1, 0, 1, 1), reading("a", 3, 0, 2, 1), reading("a", 0, 30, 3, 1)}, "ok ok late"},
@@ -298,6 +303,9 @@ func TestLatenessReorders(t *testing.T) {
 	}
 	if got := w.Held(); got != 2 {
 		t.Fatalf("Held = %d, want 2 (h4, h5)", got)
+	}
+	if off, ok := w.MinHeldOffset(); !ok || off != 4 {
+		t.Fatalf("MinHeldOffset = %d, %v; want 4, true", off, ok)
 	}
 	want := "round 0 a h1 values [1] window [0 1] off 1 steps 1 reset\n" +
 		"round 1 a h2 values [2] window [1 2] off 3 steps 2 ready\n" +

@@ -70,6 +70,22 @@ func (w *Windows) Held() int {
 	return n
 }
 
+// MinHeldOffset returns the lowest input offset among held readings, and
+// false when none is held. Held readings are in no Batch yet: a pipeline
+// whose checkpoints do not include Snapshot's Held must not commit past
+// this offset.
+func (w *Windows) MinHeldOffset() (int64, bool) {
+	lowest, ok := int64(0), false
+	for _, k := range w.keys {
+		for _, h := range k.held {
+			if !ok || h.offset < lowest {
+				lowest, ok = h.offset, true
+			}
+		}
+	}
+	return lowest, ok
+}
+
 // Forget drops a key's state (TTL expiry, or a revoked partition). Rows it
 // already queued stay in the next Batch.
 func (w *Windows) Forget(key string) {
