@@ -27,11 +27,17 @@ type Config struct {
 	// Default "sensor-".
 	KeyPrefix string
 
+	// Level is the sensors' mean level and LevelSpread the standard
+	// deviation of each sensor's own level around it.
+	Level, LevelSpread float64
 	// DailyAmp and WeeklyAmp are the amplitudes of the 24 h and 7 d cycles;
 	// Trend is the drift per day; Noise the standard deviation of the
 	// Gaussian noise. Each sensor scales them by its own factor in
-	// [0.5, 1.5) and shifts the cycles by its own phase.
+	// [1-Spread, 1+Spread) and shifts the cycles by its own phase; the
+	// trend's sign is the sensor's too.
 	DailyAmp, WeeklyAmp, Trend, Noise float64
+	// Spread is the relative spread of the sensors' amplitudes, in [0, 1).
+	Spread float64
 	// GapRate is the probability that a sensor falls silent at a tick; the
 	// gap lasts 1 to MaxGapTicks ticks.
 	GapRate float64
@@ -43,14 +49,17 @@ type Config struct {
 	MalformedRate float64
 }
 
-// DefaultConfig returns the demo's signal for n sensors: clear daily and
-// weekly cycles, a slow trend, modest noise, 0.5% gaps and 0.2% malformed
-// records.
+// DefaultConfig returns the demo's signal for n sensors, shaped like the
+// series the bundled demo model was trained on (models/gen): levels around
+// 20, a daily cycle of amplitude about 5 and a weekly one of about 1.5, each
+// sensor with its own phase, a slow trend, modest noise, 0.2% gap starts and
+// 0.2% malformed records.
 func DefaultConfig(n int, seed uint64) Config {
 	return Config{
 		Sensors: n, Seed: seed,
-		DailyAmp: 5, WeeklyAmp: 2, Trend: 0.05, Noise: 0.3,
-		GapRate: 0.005, MalformedRate: 0.002,
+		Level: 20, LevelSpread: 0.5, Spread: 0.1,
+		DailyAmp: 5, WeeklyAmp: 1.5, Trend: 0.005, Noise: 0.4,
+		GapRate: 0.002, MalformedRate: 0.002,
 	}
 }
 
@@ -86,8 +95,10 @@ func (c Config) Validate() error {
 		return errors.New("simulate: invalid config: rates must be in [0, 1)")
 	case c.MaxGapTicks < 1:
 		return fmt.Errorf("simulate: invalid config: max gap must be at least 1 tick, got %d", c.MaxGapTicks)
-	case c.DailyAmp < 0 || c.WeeklyAmp < 0 || c.Noise < 0:
-		return errors.New("simulate: invalid config: amplitudes and noise must not be negative")
+	case c.DailyAmp < 0 || c.WeeklyAmp < 0 || c.Noise < 0 || c.LevelSpread < 0:
+		return errors.New("simulate: invalid config: amplitudes, noise and spreads must not be negative")
+	case c.Spread < 0 || c.Spread >= 1:
+		return fmt.Errorf("simulate: invalid config: spread must be in [0, 1), got %v", c.Spread)
 	}
 	return nil
 }
@@ -138,10 +149,10 @@ func New(cfg Config) (*Generator, error) {
 }
 
 func (g *Generator) newSensor(i int) sensor {
-	scale := func() float64 { return 0.5 + g.rng.Float64() }
+	scale := func() float64 { return 1 + g.cfg.Spread*(2*g.rng.Float64()-1) }
 	return sensor{
 		key:        fmt.Appendf(nil, "%s%04d", g.cfg.KeyPrefix, i),
-		base:       20 + 10*g.rng.NormFloat64(),
+		base:       g.cfg.Level + g.cfg.LevelSpread*g.rng.NormFloat64(),
 		daily:      g.cfg.DailyAmp * scale(),
 		weekly:     g.cfg.WeeklyAmp * scale(),
 		trend:      g.cfg.Trend * (2*g.rng.Float64() - 1),

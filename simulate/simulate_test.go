@@ -177,4 +177,6 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.MalformedRate = -0.1 }, "rates")
 	f(func(c *Config) { c.Noise = -1 }, "noise")
 	f(func(c *Config) { c.MaxGapTicks = -2 }, "max gap")
+	f(func(c *Config) { c.Spread = 1 }, "spread")
+	f(func(c *Config) { c.LevelSpread = -1 }, "spreads")
 }

@@ -122,7 +122,9 @@ func loadModelFile(path string) (*model.Model, error) {
 // factor 1); a topic that already exists is not an error. Production topics
 // are the operator's to create.
 func createTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second}
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second, Transport: tr}
 	req := &kafka.CreateTopicsRequest{}
 	for _, t := range topics {
 		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,12 +33,16 @@ type runOptions struct {
 	configPath, modelPath string
 }
 
-func runRun(args []string, stdout, stderr io.Writer) int {
-	var o runOptions
+func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", "run [--config pipeline.yaml] [--model file.safetensors]", runAbout, stderr)
 	fs.StringVar(&o.configPath, "config", "pipeline.yaml", "pipeline configuration file (YAML, strict: unknown keys are errors)")
 	fs.StringVar(&o.modelPath, "model", "", "model file (safetensors); overrides model.path in the config")
-	if code := parseFlags(fs, args); code >= 0 {
+	return fs
+}
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	if code := parseFlags(runFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)

@@ -113,11 +113,26 @@ func brokerList(flagValue string) []string {
 	return out
 }
 
+// producer is a kafka-go Writer with a transport of its own, so that Close
+// also closes the connections (the shared default transport keeps them).
+type producer struct {
+	*kafka.Writer
+	tr *kafka.Transport
+}
+
 // newProducer returns a writer that partitions by key (the same hash as the
 // Java client's default partitioner) and waits for all in-sync replicas.
-func newProducer(brokers []string, topic string) *kafka.Writer {
-	return &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Balancer: &kafka.Murmur2Balancer{},
-		RequiredAcks: kafka.RequireAll, BatchTimeout: 2 * time.Millisecond, BatchSize: 1000}
+func newProducer(brokers []string, topic string) *producer {
+	tr := &kafka.Transport{}
+	return &producer{tr: tr, Writer: &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Transport: tr,
+		Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 2 * time.Millisecond, BatchSize: 1000}}
+}
+
+// Close flushes and closes the writer and its connections.
+func (p *producer) Close() error {
+	err := p.Writer.Close()
+	p.tr.CloseIdleConnections()
+	return err
 }
 
 // paceStep is how often produceAtRate wakes to catch up with its rate.
@@ -126,7 +141,7 @@ const paceStep = 10 * time.Millisecond
 // produceAtRate writes g's records at rate records per second of wall time
 // until ctx ends; each record's timestamp is the time it was generated. It
 // returns the records acknowledged.
-func produceAtRate(ctx context.Context, w *kafka.Writer, g *simulate.Generator, rate float64) (int, error) {
+func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate float64) (int, error) {
 	start := time.Now()
 	tick := time.NewTicker(paceStep)
 	defer tick.Stop()

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/rnncast/rnncast/simulate"
+)
+
+// TestDemo runs the demo for a few seconds with compressed time and checks
+// that readings went in, forecasts came out, the live error was scored, and
+// malformed records reached the dead-letter topic.
+func TestDemo(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	o := demoOptions{sensors: 8, partitions: 2, speed: 10 * time.Millisecond, every: 500 * time.Millisecond,
+		http: "127.0.0.1:0", seed: 1}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	s, err := demo(ctx, o, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("demo: %v\nstderr: %s", err, stderr.String())
+	}
+	t.Logf("stdout:\n%s", stdout.String())
+	if s.RecordsIn == 0 || s.ForecastsOut == 0 || !s.Scored {
+		t.Errorf("final totals %+v, want readings in, forecasts out and a scored live error", s)
+	}
+	if s.ForecastsOut > s.RecordsIn {
+		t.Errorf("%d forecasts out from %d readings in, want at most one per reading", s.ForecastsOut, s.RecordsIn)
+	}
+	if first := firstMalformed(t, o); s.RecordsIn > first+int64(o.sensors) && s.DeadLetters == 0 {
+		t.Errorf("%d records in, past the first malformed one (#%d), but no dead letters", s.RecordsIn, first)
+	}
+	out := stdout.String()
+	for _, want := range []string{"rnncast demo: Kafka (kfake) at 127.0.0.1:", "one simulated 1h per 10ms", "final: ", "live MAE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output does not contain %q", want)
+		}
+	}
+}
+
+// firstMalformed returns the index of the demo generator's first malformed
+// record.
+func firstMalformed(t *testing.T, o demoOptions) int64 {
+	t.Helper()
+	g, err := simulate.New(simulate.DefaultConfig(o.sensors, o.seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(0); ; i++ {
+		if g.Next().Malformed {
+			return i
+		}
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	f := func(d time.Duration, want string) {
+		t.Helper()
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	f(time.Hour, "1h")
+	f(90*time.Minute, "1h30m")
+	f(15*time.Minute, "15m")
+	f(10*time.Second, "10s")
+	f(100*time.Millisecond, "100ms")
+	f(24*time.Hour, "24h")
+}
