@@ -7,15 +7,14 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/rnncast ./cmd/rnncast \
- && mkdir -p /out/models
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/rnncast ./cmd/rnncast
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/rnncast /usr/local/bin/rnncast
 COPY deploy/pipeline.yaml /etc/rnncast/pipeline.yaml
-# A named volume mounted here starts with this owner, so the non-root
-# "train" service can write the model file into it.
-COPY --from=build --chown=65532:65532 /out/models /models
+# The bundled demo model (models/README.md says how it was trained); mount
+# another file over it, or set model.path, to serve your own.
+COPY models/demo.safetensors /models/model.safetensors
 USER 65532:65532
 EXPOSE 9464
 ENTRYPOINT ["/usr/local/bin/rnncast"]

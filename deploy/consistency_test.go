@@ -2,15 +2,18 @@ package deploy_test
 
 import (
 	"net"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/model"
 )
 
 // deployConfig is the path of the compose configuration inside the image
@@ -188,11 +191,40 @@ func checkScrapeTarget(t *testing.T, target string) {
 
 func checkDockerfileCopiesConfig(t *testing.T) {
 	t.Helper()
+	if src := dockerfileSource(t, deployConfig); src != "deploy/pipeline.yaml" {
+		t.Errorf("Dockerfile: %s comes from %q, want deploy/pipeline.yaml", deployConfig, src)
+	}
+}
+
+// dockerfileSource returns the build-context path that a COPY (without
+// --from) puts at dst in the image, or "" when none does.
+func dockerfileSource(t *testing.T, dst string) string {
+	t.Helper()
 	_, _, copies := parseDockerfile(t)
 	for _, c := range copies {
-		if len(c) == 2 && c[0] == "deploy/pipeline.yaml" && c[1] == deployConfig {
-			return
+		if len(c) == 2 && c[1] == dst {
+			return c[0]
 		}
 	}
-	t.Errorf("Dockerfile: no COPY deploy/pipeline.yaml %s", deployConfig)
+	return ""
+}
+
+// TestComposeModel checks that the model file the compose rnncast serves is
+// copied into the image from a file in the repository that loads, and that
+// the simulator's event-time step is the model's interval.
+func TestComposeModel(t *testing.T) {
+	dep := parseConfig(t, "deploy/pipeline.yaml")
+	src := dockerfileSource(t, dep.Model.Path)
+	if src == "" {
+		t.Fatalf("Dockerfile: no COPY puts a model at model.path %q", dep.Model.Path)
+	}
+	m, err := model.Load(filepath.Join(root, src))
+	if err != nil {
+		t.Fatalf("Dockerfile copies %s as the model: %v", src, err)
+	}
+	step, ok := flagValue(loadCompose(t).Services["simulator"].args(), "interval")
+	d, err := time.ParseDuration(step)
+	if !ok || err != nil || d != m.Meta.Interval {
+		t.Errorf("simulator --interval %q, want the model's interval %v", step, m.Meta.Interval)
+	}
 }
