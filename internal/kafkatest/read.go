@@ -118,31 +118,104 @@ func message(topic string, partition int, r *kafka.Record) (kafka.Message, error
 	return m, nil
 }
 
+// ReadToEnd reads every message in topic now: each partition from its
+// first offset up to its high watermark at the call, without a consumer
+// group; it fails the test when that takes longer than timeout. On a
+// compacted topic it reads what compaction has left (restoring state reads
+// the state topic this way). Messages are ordered by partition and offset.
+func (c *Cluster) ReadToEnd(t testing.TB, topic string, timeout time.Duration) []kafka.Message {
+	t.Helper()
+	starts, ends := c.offsets(t, topic, kafka.FirstOffset), c.EndOffsets(t, topic)
+	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	cl, done := c.client()
+	defer done()
+	var out []kafka.Message
+	for p, start := range starts {
+		var err error
+		if out, err = readRange(ctx, cl, topic, p, start, ends[p], out); err != nil {
+			t.Fatalf("kafkatest: cannot read %s/%d up to offset %d: %v", topic, p, ends[p], err)
+		}
+	}
+	sortMessages(out)
+	return out
+}
+
+// readRange appends the messages of one partition from offset next up to
+// end to out, retrying temporary errors until ctx ends.
+func readRange(ctx context.Context, cl *kafka.Client, topic string, p int, next, end int64, out []kafka.Message) ([]kafka.Message, error) {
+	var err error
+	for next < end {
+		out, next, err = fetch(ctx, cl, topic, p, next, out)
+		if err != nil && !temporary(err) {
+			return out, err
+		}
+		if ctx.Err() != nil {
+			return out, fmt.Errorf("stopped at offset %d: %w", next, ctx.Err())
+		}
+	}
+	return out, nil
+}
+
 // EndOffsets returns each partition's high watermark: the offset the next
 // produced message will get. For a topic nobody compacts or deletes from,
 // their sum is the number of messages in it.
 func (c *Cluster) EndOffsets(t testing.TB, topic string) map[int]int64 {
 	t.Helper()
+	return c.offsets(t, topic, kafka.LastOffset)
+}
+
+// offsets lists each partition's first (kafka.FirstOffset) or end
+// (kafka.LastOffset) offset.
+func (c *Cluster) offsets(t testing.TB, topic string, which int64) map[int]int64 {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
 	for _, p := range c.Partitions(t, topic) {
-		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
+		req.Topics[topic] = append(req.Topics[topic], kafka.OffsetRequest{Partition: p, Timestamp: which})
 	}
 	cl, done := c.client()
 	defer done()
-	res, err := cl.ListOffsets(ctx, req)
+	got := map[int]int64{}
+	err := retry(ctx, func() error {
+		res, err := cl.ListOffsets(ctx, req)
+		if err != nil {
+			return err
+		}
+		for _, p := range res.Topics[topic] {
+			if p.Error != nil {
+				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+			}
+			got[p.Partition] = p.LastOffset
+			if which == kafka.FirstOffset {
+				got[p.Partition] = p.FirstOffset
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatalf("kafkatest: cannot list offsets of %s: %v", topic, err)
 	}
-	ends := map[int]int64{}
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			t.Fatalf("kafkatest: cannot list offsets of %s/%d: %v", topic, p.Partition, p.Error)
+	return got
+}
+
+// retry calls fn until it returns nil or an error that is not temporary,
+// or ctx ends. A broker that has just started or restarted answers
+// NOT_LEADER_OR_FOLLOWER and COORDINATOR_LOAD_IN_PROGRESS for a while.
+func retry(ctx context.Context, fn func() error) error {
+	for {
+		err := fn()
+		if err == nil || !temporary(err) {
+			return err
 		}
-		ends[p.Partition] = p.LastOffset
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	return ends
 }
 
 // CommittedOffsets returns the offsets group has committed for topic, by
@@ -151,25 +224,30 @@ func (c *Cluster) CommittedOffsets(t testing.TB, group, topic string) map[int]in
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
+	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: c.Partitions(t, topic)}}
 	cl, done := c.client()
 	defer done()
-	res, err := cl.OffsetFetch(ctx, &kafka.OffsetFetchRequest{
-		GroupID: group, Topics: map[string][]int{topic: c.Partitions(t, topic)},
-	})
-	if err == nil {
-		err = res.Error
-	}
-	if err != nil {
-		t.Fatalf("kafkatest: cannot fetch offsets of group %s: %v", group, err)
-	}
 	got := map[int]int64{}
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			t.Fatalf("kafkatest: cannot fetch offset of group %s on %s/%d: %v", group, topic, p.Partition, p.Error)
+	err := retry(ctx, func() error {
+		res, err := cl.OffsetFetch(ctx, req)
+		if err == nil {
+			err = res.Error
 		}
-		if p.CommittedOffset >= 0 {
-			got[p.Partition] = p.CommittedOffset
+		if err != nil {
+			return err
 		}
+		for _, p := range res.Topics[topic] {
+			if p.Error != nil {
+				return fmt.Errorf("partition %d: %w", p.Partition, p.Error)
+			}
+			if p.CommittedOffset >= 0 {
+				got[p.Partition] = p.CommittedOffset
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("kafkatest: cannot fetch offsets of group %s on %s: %v", group, topic, err)
 	}
 	return got
 }

@@ -19,20 +19,30 @@ env_file=$workdir/broker.env
 [ -f "$env_file" ] || { echo "stop.sh: no broker.env in $workdir" >&2; exit 1; }
 pid=$(sed -n 's/^RNNCAST_KAFKA_PID=//p' "$env_file")
 
+# is_ours: pid is the java process started on this workdir (not a reused pid).
 is_ours() {
 	grep -qaF "$workdir/server.properties" "/proc/$pid/cmdline" 2>/dev/null
+}
+
+# gone: pid has exited and released its sockets. A dying process's cmdline
+# reads empty before its files are closed, so is_ours is not enough.
+gone() {
+	[ ! -e "/proc/$pid" ] && return 0
+	local state
+	state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 0
+	[ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]
 }
 
 if [ -n "$pid" ] && is_ours; then
 	kill -s "$signal" "$pid"
 	for _ in $(seq 600); do
-		is_ours || break
+		gone && break
 		sleep 0.1
 	done
-	if is_ours; then
+	if ! gone; then
 		echo "stop.sh: broker $pid still running after 60s; sending SIGKILL" >&2
-		kill -s KILL "$pid"
-		while is_ours; do sleep 0.1; done
+		kill -s KILL "$pid" 2>/dev/null || true
+		while ! gone; do sleep 0.1; done
 	fi
 fi
 sed -i 's/^RNNCAST_KAFKA_PID=.*/RNNCAST_KAFKA_PID=/' "$env_file"

@@ -1,0 +1,165 @@
+package kafkatest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// TestStartBrokerKill crashes a private broker and checks it comes back on
+// the same address with every acknowledged message and committed offset,
+// and takes new messages.
+func TestStartBrokerKill(t *testing.T) {
+	c := StartBroker(t)
+	topic, group := Name(t, "in"), Name(t, "group")
+	c.CreateTopic(t, topic, 2, nil)
+	sent := testMessages(21, 30)
+	c.Produce(t, topic, sent...)
+	committed := map[int]int64{0: 3, 1: 4}
+	commitSimple(t, c, group, topic, committed)
+
+	c.Kill(t)
+	checkRefused(t, c)
+	c.Start(t)
+	checkSurvived(t, c, topic, group, sent, committed)
+
+	more := withSeq(testMessages(22, 5), len(sent))
+	c.Produce(t, topic, more...)
+	all := append(append([]kafka.Message(nil), sent...), more...)
+	checkSameMessages(t, c.ReadToEnd(t, topic, 30*time.Second), all)
+}
+
+// checkRefused checks nothing accepts connections at the broker's address.
+func checkRefused(t *testing.T, c *Cluster) {
+	t.Helper()
+	if conn, err := net.DialTimeout("tcp", c.Brokers[0], time.Second); err == nil {
+		conn.Close()
+		t.Fatalf("broker %s still accepts connections after it was stopped", c.Brokers[0])
+	}
+}
+
+func checkSurvived(t *testing.T, c *Cluster, topic, group string, sent []kafka.Message, committed map[int]int64) {
+	t.Helper()
+	got := c.ReadToEnd(t, topic, 30*time.Second)
+	checkSameMessages(t, got, sent)
+	checkCommitted(t, c, group, topic, committed)
+}
+
+// withSeq renumbers the seq headers of ms from first on.
+func withSeq(ms []kafka.Message, first int) []kafka.Message {
+	for i := range ms {
+		ms[i].Headers = []kafka.Header{{Key: "seq", Value: []byte(fmt.Sprint(first + i))}}
+	}
+	return ms
+}
+
+// commitSimple commits offsets as a consumer outside any generation, as
+// tools do for an empty group.
+func commitSimple(t *testing.T, c *Cluster, group, topic string, offsets map[int]int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	cl, done := c.client()
+	defer done()
+	req := &kafka.OffsetCommitRequest{GroupID: group, GenerationID: -1, Topics: map[string][]kafka.OffsetCommit{}}
+	for p, o := range offsets {
+		req.Topics[topic] = append(req.Topics[topic], kafka.OffsetCommit{Partition: p, Offset: o})
+	}
+	res, err := cl.OffsetCommit(ctx, req)
+	if err != nil {
+		t.Fatalf("OffsetCommit: %v", err)
+	}
+	for _, p := range res.Topics[topic] {
+		if p.Error != nil {
+			t.Fatalf("OffsetCommit partition %d: %v", p.Partition, p.Error)
+		}
+	}
+}
+
+// TestRealRestart stops and starts the shared broker of scripts/test.sh,
+// as the broker-restart fault tests do, and checks its data survives.
+func TestRealRestart(t *testing.T) {
+	c := Real(t)
+	if os.Getenv(EnvWorkdir) == "" {
+		skipOrFail(t, EnvWorkdir+" is unset: cannot restart the real broker")
+	}
+	topic, group := Name(t, "in"), Name(t, "group")
+	c.CreateTopic(t, topic, 3, nil)
+	sent := testMessages(31, 20)
+	c.Produce(t, topic, sent...)
+	committed := map[int]int64{0: 1, 2: 5}
+	commitSimple(t, c, group, topic, committed)
+
+	c.Stop(t)
+	checkRefused(t, c)
+	c.Start(t)
+	checkSurvived(t, c, topic, group, sent, committed)
+}
+
+// TestSharedBrokerLock checks the locks that let tests share the real
+// broker: a restart waits for every other user, and users wait for it.
+func TestSharedBrokerLock(t *testing.T) {
+	dir := t.TempDir()
+	user := sharedBroker(t, dir)
+	restarter := sharedBroker(t, dir)
+
+	owned := goDo(restarter.own)
+	notYet(t, owned, "restart took the broker while another test used it")
+	if err := user.lock.Close(); err != nil { // the other test ends
+		t.Fatal(err)
+	}
+	waitDone(t, owned, "restart after the other test ended")
+
+	newcomer := &broker{workdir: dir, lock: openLock(t, dir)}
+	shared := goDo(newcomer.share)
+	notYet(t, shared, "a test took the broker while it was being restarted")
+	if err := restarter.release(); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, shared, "a test after the restart ended")
+}
+
+func openLock(t *testing.T, dir string) *os.File {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "broker.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func goDo(fn func() error) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- fn() }()
+	return ch
+}
+
+// notYet checks that ch has not delivered within a short while: a lock
+// that should block.
+func notYet(t *testing.T, ch <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		t.Fatalf("%s (err %v)", what, err)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func waitDone(t *testing.T, ch <-chan error, what string) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s: still waiting after 30s", what)
+	}
+}
