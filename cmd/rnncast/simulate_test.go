@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/rnncast/rnncast/internal/kafkatest"
+	"github.com/rnncast/rnncast/simulate"
+)
+
+// TestSimulateProduces runs the simulate command's producer against kfake
+// and checks that every record it reports is on the topic it created.
+func TestSimulateProduces(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // runs after kfake's own cleanup
+	c := kafkatest.Kfake(t)
+	o := simulateOptions{brokers: c.Brokers[0], topic: "readings", partitions: 3, rate: 2000, gen: simulate.DefaultConfig(10, 1)}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	n, err := simulateTo(ctx, o)
+	if err != nil {
+		t.Fatalf("simulateTo: %v", err)
+	}
+	if n == 0 {
+		t.Fatal("no records produced")
+	}
+	var total int64
+	for _, end := range c.EndOffsets(t, "readings") {
+		total += end
+	}
+	if total != int64(n) {
+		t.Errorf("topic holds %d records, simulate reported %d", total, n)
+	}
+}
+
+func TestBrokerList(t *testing.T) {
+	f := func(flagValue, env string, want []string) {
+		t.Helper()
+		t.Setenv("RNNCAST_BROKERS", env)
+		if got := brokerList(flagValue); !reflect.DeepEqual(got, want) {
+			t.Errorf("brokerList(%q) with RNNCAST_BROKERS=%q = %q, want %q", flagValue, env, got, want)
+		}
+	}
+	f("a:1, b:2", "env:9", []string{"a:1", "b:2"})
+	f("", "env:9,env2:9", []string{"env:9", "env2:9"})
+	f("", "", []string{"127.0.0.1:9092"})
+}
