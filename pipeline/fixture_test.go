@@ -94,6 +94,13 @@ type recObserver struct {
 	keys      int
 	rebalance int
 	dead      map[record.Reason]int
+	assigned  []int // partitions, in the order their workers started
+}
+
+func (o *recObserver) PartitionAssigned(p int) {
+	o.mu.Lock()
+	o.assigned = append(o.assigned, p)
+	o.mu.Unlock()
 }
 
 func (o *recObserver) RecordsIn(n int)    { o.add(&o.in, n) }

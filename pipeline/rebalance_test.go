@@ -5,13 +5,15 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/internal/kafkatest"
+	"github.com/rnncast/rnncast/model"
 	"github.com/segmentio/kafka-go"
 )
 
 // TestRebalance runs a second member into the group mid-stream and checks
 // the hand-off: the revoked partitions are committed before they move, so
 // no input gets two forecasts, every input is accounted for once across
-// the two members, and the group ends with everything committed.
+// the two members, the group ends with everything committed, and the
+// partitions the first member keeps resume with their states.
 func TestRebalance(t *testing.T) {
 	for _, cl := range clusters {
 		t.Run(cl.name, func(t *testing.T) { rebalance(t, cl.new(t)) })
@@ -41,6 +43,34 @@ func rebalance(t *testing.T, c *kafkatest.Cluster) {
 
 	out := c.ReadAll(t, f.out, a.obs.get(&a.obs.out)+b.obs.get(&b.obs.out), 30*time.Second)
 	checkHandOff(t, in, out, a.obs, b.obs)
+	checkKept(t, f, m, in, out, a.obs.assigned[f.parts:])
+}
+
+// checkKept checks that the partitions the first member kept across the
+// rebalance resumed with their parked states: their forecasts are exactly
+// the uninterrupted series' (no second warm-up).
+func checkKept(t *testing.T, f *fixture, m *model.Model, in []located, out []kafka.Message, kept []int) {
+	t.Helper()
+	if len(kept) == 0 || len(kept) == f.parts {
+		t.Fatalf("first member owns partitions %v after the rebalance, want some of %d", kept, f.parts)
+	}
+	keep := map[int]bool{}
+	for _, p := range kept {
+		keep[p] = true
+	}
+	var keptIn []located
+	for _, r := range in {
+		if keep[r.at.p] {
+			keptIn = append(keptIn, r)
+		}
+	}
+	var keptOut []kafka.Message
+	for _, msg := range out {
+		if keep[msg.Partition] {
+			keptOut = append(keptOut, msg)
+		}
+	}
+	checkForecasts(t, f, keptOut, expect(m, ModeStateful, m.Meta.Window, keptIn))
 }
 
 // checkHandOff checks that each input is exactly one forecast, warm-up
