@@ -166,3 +166,17 @@ func (c *Cluster) waitReady(t testing.TB, timeout time.Duration) {
 		}
 	}
 }
+
+// CompactConfigs returns topic configs that make a topic compacted within
+// seconds on the test broker, whose log cleaner checks every second:
+// segments roll after 100 ms (once a later message arrives) and any dirty
+// data is worth cleaning. Pass them to CreateTopic for a state topic.
+func CompactConfigs() map[string]string {
+	return map[string]string{
+		"cleanup.policy":            "compact",
+		"segment.ms":                "100",
+		"min.cleanable.dirty.ratio": "0.01",
+		"min.compaction.lag.ms":     "0",
+		"delete.retention.ms":       "100",
+	}
+}
