@@ -14,12 +14,13 @@ const (
 )
 
 // Config is a training run's settings. The zero value of every field means
-// its default; the defaults are the settings of the ETT benchmark.
+// its default; the defaults are the settings of the ETT benchmark, and some
+// depend on the regime (stateful / window).
 type Config struct {
 	Mode         string     // ModeStateful (default) or ModeWindow.
 	Cell         model.Cell // default model.CellGRU.
 	Nonlinearity string     // CellRNN only: "tanh" (default) or "relu".
-	Hidden       int        // hidden units per layer; default 64.
+	Hidden       int        // hidden units per layer; default 64 / 32.
 	Layers       int        // default 1.
 	Horizon      int        // H, values forecast per step; default 24.
 	// Window is L: the window regime's input length, and the stateful
@@ -27,29 +28,39 @@ type Config struct {
 	// Default 336.
 	Window int
 	Norm   model.Norm // default model.NormLast.
-	Epochs int        // maximum epochs; default 40.
+	Epochs int        // maximum epochs; default 100 / 30.
 	// Patience is how many epochs without a better validation loss end
-	// training (the best weights are kept); default 6.
+	// training (the best weights are kept); the learning rate halves every
+	// Patience/2 such epochs. Default 10 / 5.
 	Patience int
-	// Batch is the windows per minibatch (window regime) or the parallel
-	// streams of the series (stateful regime); default 64 / 16.
+	// Batch is the parallel streams of the series (stateful regime) or the
+	// windows per minibatch (window regime); default 8 / 64.
 	Batch int
 	// Samples is how many training windows one epoch draws (window regime);
-	// default 4096; at most all of them.
+	// default 2048; at most all of them.
 	Samples int
 	// Chunk is the stateful regime's truncated back-propagation length;
-	// default 64.
+	// default 32.
 	Chunk int
-	// Shift is the stateful regime's level augmentation: each stream adds a
-	// level drawn uniformly from ±Shift (standardized units) to the target
-	// feature, in inputs and targets, so the model learns forecasts that do
-	// not depend on the series' level (which drifts out of the train range).
-	// Default 0 (none).
+	// Shift is the stateful regime's level augmentation: each stream adds to
+	// the target feature (inputs and targets) a level drawn each epoch
+	// uniformly from ±Shift standard deviations, so that the forecasts do
+	// not depend on the series' level, which drifts out of the train range.
+	// Default 1; negative disables it. (Window models under NormLast are
+	// level-free by construction.)
 	Shift         float64
-	LR            float64 // Adam's learning rate; default 1e-3.
+	LR            float64 // Adam's learning rate; default 3e-3.
 	Clip          float64 // global gradient-norm bound; default 1.
 	Seed          uint64  // default 1.
-	Name, Version string  // copied to the model's metadata.
+	Name, Version string  // copied to the model's metadata; default "rnncast", "1".
+}
+
+// byMode returns the stateful or the window default.
+func (c Config) byMode(stateful, window int) int {
+	if c.Mode == ModeWindow {
+		return window
+	}
+	return stateful
 }
 
 func (c Config) withDefaults() Config {
@@ -58,47 +69,43 @@ func (c Config) withDefaults() Config {
 			*v = d
 		}
 	}
-	if c.Mode == "" {
-		c.Mode = ModeStateful
+	defs := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
 	}
-	if c.Cell == "" {
-		c.Cell = model.CellGRU
-	}
-	if c.Nonlinearity == "" {
-		c.Nonlinearity = "tanh"
-	}
-	if c.Norm == "" {
-		c.Norm = model.NormLast
-	}
-	def(&c.Hidden, 64)
+	defs(&c.Mode, ModeStateful)
+	defs((*string)(&c.Cell), string(model.CellGRU))
+	defs(&c.Nonlinearity, "tanh")
+	defs((*string)(&c.Norm), string(model.NormLast))
+	defs(&c.Name, "rnncast")
+	defs(&c.Version, "1")
+	def(&c.Hidden, c.byMode(64, 32))
 	def(&c.Layers, 1)
 	def(&c.Horizon, 24)
 	def(&c.Window, 336)
-	def(&c.Epochs, 40)
-	def(&c.Patience, 6)
-	def(&c.Samples, 4096)
-	def(&c.Chunk, 64)
-	if c.Mode == ModeWindow {
-		def(&c.Batch, 64)
-	} else {
-		def(&c.Batch, 16)
+	def(&c.Epochs, c.byMode(100, 30))
+	def(&c.Patience, c.byMode(10, 5))
+	def(&c.Batch, c.byMode(8, 64))
+	def(&c.Samples, 2048)
+	def(&c.Chunk, 32)
+	c.Shift = defFloat(c.Shift, 1)
+	if c.Shift < 0 || c.Mode == ModeWindow {
+		c.Shift = 0
 	}
-	if c.LR == 0 {
-		c.LR = 1e-3
-	}
-	if c.Clip == 0 {
-		c.Clip = 1
-	}
+	c.LR = defFloat(c.LR, 3e-3)
+	c.Clip = defFloat(c.Clip, 1)
 	if c.Seed == 0 {
 		c.Seed = 1
 	}
-	if c.Name == "" {
-		c.Name = "rnncast"
-	}
-	if c.Version == "" {
-		c.Version = "1"
-	}
 	return c
+}
+
+func defFloat(v, d float64) float64 {
+	if v == 0 {
+		return d
+	}
+	return v
 }
 
 // Validate reports the first invalid setting of c (after defaults).
@@ -117,8 +124,8 @@ func (c Config) Validate() error {
 		return errors.New("train: hidden, layers, horizon and window must be positive")
 	case c.Epochs < 1 || c.Patience < 1 || c.Batch < 1 || c.Samples < 1 || c.Chunk < 1:
 		return errors.New("train: epochs, patience, batch, samples and chunk must be positive")
-	case c.LR <= 0 || c.Clip <= 0 || c.Shift < 0:
-		return errors.New("train: learning rate and clip must be positive, shift not negative")
+	case c.LR <= 0 || c.Clip <= 0:
+		return errors.New("train: learning rate and clip must be positive")
 	}
 	return nil
 }

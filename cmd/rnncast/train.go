@@ -47,23 +47,25 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	return f, nil
 }
 
-// addTrainConfigFlags binds train.Config's fields; zero means the default.
+// addTrainConfigFlags binds train.Config's fields. Zero means the default,
+// which is the ETT benchmark's setting and may depend on the mode
+// (stateful / window); see train.Config.
 func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.StringVar(&c.Mode, "mode", "stateful", "regime: stateful (TBPTT over the series) or window (zero state per window)")
 	fs.Func("cell", "cell: rnn, gru or lstm (default gru)", func(s string) error { c.Cell = model.Cell(s); return nil })
 	fs.StringVar(&c.Nonlinearity, "nonlinearity", "tanh", "rnn cell's nonlinearity: tanh or relu")
-	fs.IntVar(&c.Hidden, "hidden", 64, "hidden units per layer")
+	fs.IntVar(&c.Hidden, "hidden", 0, "hidden units per layer (default 64 stateful / 32 window)")
 	fs.IntVar(&c.Layers, "layers", 1, "recurrent layers")
 	fs.IntVar(&c.Horizon, "horizon", 24, "H: values forecast per step")
-	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps (stateful mode)")
+	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps per stream (stateful mode)")
 	fs.Func("norm", "input normalization: last (default) or none", func(s string) error { c.Norm = model.Norm(s); return nil })
-	fs.IntVar(&c.Epochs, "epochs", 40, "maximum epochs")
-	fs.IntVar(&c.Patience, "patience", 6, "epochs without a better validation loss before stopping")
-	fs.IntVar(&c.Batch, "batch", 0, "windows per minibatch (window, default 64) or parallel streams (stateful, default 16)")
-	fs.IntVar(&c.Samples, "samples", 4096, "training windows drawn per epoch (window mode)")
-	fs.IntVar(&c.Chunk, "chunk", 64, "truncated back-propagation length (stateful mode)")
-	fs.Float64Var(&c.Shift, "shift", 0, "stateful mode: random level shift of the target per stream, ± this many standard deviations")
-	fs.Float64Var(&c.LR, "lr", 1e-3, "Adam learning rate")
+	fs.IntVar(&c.Epochs, "epochs", 0, "maximum epochs (default 100 stateful / 30 window)")
+	fs.IntVar(&c.Patience, "patience", 0, "epochs without a better validation loss before stopping; the LR halves every patience/2 (default 10 / 5)")
+	fs.IntVar(&c.Batch, "batch", 0, "parallel streams (stateful, default 8) or windows per minibatch (window, default 64)")
+	fs.IntVar(&c.Samples, "samples", 2048, "training windows drawn per epoch (window mode)")
+	fs.IntVar(&c.Chunk, "chunk", 32, "truncated back-propagation length (stateful mode)")
+	fs.Float64Var(&c.Shift, "shift", 1, "stateful mode: random level shift of the target per stream, ± this many std (negative: none)")
+	fs.Float64Var(&c.LR, "lr", 3e-3, "Adam learning rate")
 	fs.Float64Var(&c.Clip, "clip", 1, "gradient norm bound")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
 	fs.StringVar(&c.Name, "name", "rnncast", "model name (metadata)")
