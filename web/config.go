@@ -26,6 +26,10 @@ type Config struct {
 	SummaryEvery time.Duration
 	// ListLimit bounds the sensors /api/sensors returns. Default 200.
 	ListLimit int
+	// Stats, when set, is called for every summary (once per SummaryEvery
+	// per open page) and replaces what SetStats stored: pass an Observer's
+	// Stats method. It must be safe for concurrent use. Default: none.
+	Stats func() Stats
 }
 
 func (c Config) withDefaults() Config {

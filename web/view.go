@@ -107,13 +107,24 @@ type statsView struct {
 	LiveMAE floats `json:"liveMAE"`
 }
 
+// summary returns the statistics; Config.Stats, when set, is called
+// outside the Hub's lock.
 func (h *Hub) summary(now time.Time) summaryView {
+	var st Stats
+	pulled := h.cfg.Stats != nil
+	if pulled {
+		st = h.cfg.Stats()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if !pulled {
+		st = h.stats
+		st.LiveMAE = append([]float64(nil), st.LiveMAE...)
+	}
 	return summaryView{
 		Time: now.UnixMilli(), Title: h.cfg.Title, Sensors: len(h.sensors),
 		HubReadings: h.readings, HubForecasts: h.forecasts,
-		Stats: statsView{Stats: h.stats, LiveMAE: append(floats(nil), h.stats.LiveMAE...)},
+		Stats: statsView{Stats: st, LiveMAE: floats(st.LiveMAE)},
 	}
 }
 
