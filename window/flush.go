@@ -12,7 +12,7 @@ func (w *Windows) Flush() (*Batch, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	order, rounds := w.order()
+	order, rounds := w.sortRows()
 	b := &Batch{
 		Rounds:  rounds,
 		Resets:  make([]bool, n),
@@ -31,27 +31,29 @@ func (w *Windows) Flush() (*Batch, error) {
 	return b, nil
 }
 
-// order returns the queued rows sorted by round (stably, so a round keeps
+// sortRows returns the queued rows sorted by round (stably, so a round keeps
 // the order in which keys were applied), and the rounds as row ranges of
 // at most MaxBatch rows.
-func (w *Windows) order() ([]int32, [][2]int) {
+func (w *Windows) sortRows() ([]int32, [][2]int) {
 	nr := int32(0)
 	for _, r := range w.rows.rounds {
 		nr = max(nr, r+1)
 	}
-	start := make([]int, nr+1) // start[r]: first position of round r
+	// start[r]: first position of round r; next[r]: the next free one.
+	start := append(w.start[:0], make([]int, nr+1)...)
 	for _, r := range w.rows.rounds {
 		start[r+1]++
 	}
 	for r := int32(1); r <= nr; r++ {
 		start[r] += start[r-1]
 	}
-	order := make([]int32, len(w.rows.rounds))
-	next := append([]int(nil), start[:nr]...)
+	next := append(w.next[:0], start[:nr]...)
+	order := append(w.order[:0], make([]int32, len(w.rows.rounds))...)
 	for i, r := range w.rows.rounds {
 		order[next[r]] = int32(i)
 		next[r]++
 	}
+	w.start, w.next, w.order = start, next, order
 	return order, w.chunk(start)
 }
 

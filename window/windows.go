@@ -25,6 +25,9 @@ type Windows struct {
 	conv      []float32 // a reading's values as float32
 	fill      []float32 // a gap-fill step's values
 	from      []float32 // the values a gap is filled from
+	order     []int32   // Flush's row order, reused
+	start     []int     // Flush's round starts, reused
+	next      []int     // Flush's round cursors, reused
 
 	b *builders
 }
