@@ -228,6 +228,7 @@ func TestRejectsInvalidReadings(t *testing.T) {
 		{"NaN", reading("a", 0, 0, 1, 1, math.NaN()), record.ReasonInvalidValue},
 		{"Inf", reading("a", 0, 0, 1, math.Inf(-1), 1), record.ReasonInvalidValue},
 		{"float32 overflow", reading("a", 0, 0, 1, 1e39, 1), record.ReasonInvalidValue},
+		{"empty key", &record.Reading{Time: t0, Values: []float64{1, 2}}, record.ReasonInvalidKey},
 		{"year 0", &record.Reading{Key: "a", Time: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), Values: []float64{1, 2}}, record.ReasonInvalidTime},
 	}
 	for _, tt := range tests {

@@ -143,6 +143,9 @@ func (w *Windows) Add(r *record.Reading) error {
 // check validates a reading's shape and range (record.Decoder has done so
 // for decoded readings; Add must not trust its caller to).
 func (w *Windows) check(r *record.Reading) error {
+	if r.Key == "" {
+		return record.Reject(record.ReasonInvalidKey, errors.New("window: empty key"))
+	}
 	if len(r.Values) != w.cfg.Features {
 		return record.Reject(record.ReasonInvalidValue, fmt.Errorf("window: got %d values, want %d", len(r.Values), w.cfg.Features))
 	}
