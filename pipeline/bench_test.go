@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,4 +117,65 @@ func runInBackground(p *Pipeline) (stop func() error) {
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
 	return func() error { cancel(); return <-done }
+}
+
+// latencyObserver keeps every end-to-end latency.
+type latencyObserver struct {
+	recObserver
+	lat []time.Duration
+}
+
+func (o *latencyObserver) EndToEnd(d time.Duration) {
+	o.mu.Lock()
+	o.lat = append(o.lat, d)
+	o.mu.Unlock()
+}
+
+// BenchmarkLatency measures end-to-end latency (forecast acknowledged
+// minus the reading's Kafka timestamp) of b.N live readings of 10 sensors,
+// produced 10 at a time every 10ms, and reports its median and 99th
+// percentile.
+func BenchmarkLatency(b *testing.B) {
+	for _, cl := range clusters {
+		b.Run(cl.name, func(b *testing.B) {
+			c := cl.new(b)
+			in, out, dlq := kafkatest.Name(b, "in"), kafkatest.Name(b, "out"), kafkatest.Name(b, "dlq")
+			for _, topic := range []string{in, out, dlq} {
+				c.CreateTopic(b, topic, 3, nil)
+			}
+			obs := &latencyObserver{recObserver: recObserver{dead: map[record.Reason]int{}}}
+			cfg := Config{Brokers: c.Brokers, InputTopic: in, OutputTopic: out, DeadLetterTopic: dlq,
+				Group: kafkatest.Name(b, "group"), HeartbeatInterval: 300 * time.Millisecond, Warmup: 1}
+			p, err := New(cfg, testModel(b, ModeStateful), obs, slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			stop := runInBackground(p)
+			for !p.Ready() {
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(200 * time.Millisecond) // fetchers start at the newest offset
+			steps := max(b.N/10, 1)
+			b.ResetTimer()
+			for i := 0; i < steps; i++ {
+				var msgs []kafka.Message
+				for k := 0; k < 10; k++ {
+					r := good(fmt.Sprintf("s-%d", k), i, 20)
+					msgs = append(msgs, kafka.Message{Key: r.key, Value: r.value})
+				}
+				c.Produce(b, in, msgs...)
+				time.Sleep(10 * time.Millisecond)
+			}
+			for obs.get(&obs.out) < steps*10 {
+				time.Sleep(time.Millisecond)
+			}
+			b.StopTimer()
+			if err := stop(); err != nil {
+				b.Fatal(err)
+			}
+			slices.Sort(obs.lat)
+			b.ReportMetric(float64(obs.lat[len(obs.lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(obs.lat[len(obs.lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
 }
