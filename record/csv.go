@@ -10,23 +10,23 @@ import (
 
 var errLines = errors.New("csv value has more than one line")
 
-// decodeCSV decodes a csv line, ts,value[,value...], into r and returns its
-// event time in epoch milliseconds.
-func (d *Decoder) decodeCSV(v []byte, recordTime time.Time, r *Reading) (int64, error) {
+// decodeCSV decodes a csv line, ts,value[,value...], into r's Values and
+// Time.
+func (d *Decoder) decodeCSV(v []byte, recordTime time.Time, r *Reading) error {
 	v = trimNewline(v)
 	if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
-		return 0, Reject(ReasonDecode, errLines)
+		return Reject(ReasonDecode, errLines)
 	}
 	tsField, rest, found := bytes.Cut(v, []byte{','})
 	if !found {
-		return 0, Reject(ReasonInvalidValue, errors.New("csv value has no value field"))
+		return Reject(ReasonInvalidValue, errors.New("csv value has no value field"))
 	}
 	t, has, err := csvTime(trimSpace(tsField))
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if err := d.csvValues(rest, r); err != nil {
-		return 0, err
+		return err
 	}
 	return d.eventTime(t, has, recordTime, r)
 }

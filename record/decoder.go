@@ -87,10 +87,9 @@ func (c DecoderConfig) Validate() error {
 // Decoder decodes record keys and values into Readings. It is owned by one
 // goroutine.
 type Decoder struct {
-	cfg          DecoderConfig
-	minMs, maxMs int64             // cfg's time bounds in epoch milliseconds
-	keys         map[string]string // interned keys
-	scratch      []byte            // unescaped JSON strings
+	cfg     DecoderConfig
+	keys    map[string]string // interned keys
+	scratch []byte            // unescaped JSON strings
 }
 
 // NewDecoder returns a Decoder for cfg.
@@ -100,10 +99,8 @@ func NewDecoder(cfg DecoderConfig) (*Decoder, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Decoder{
-		cfg:   cfg,
-		minMs: cfg.MinTime.UnixMilli(),
-		maxMs: cfg.MaxTime.UnixMilli(),
-		keys:  make(map[string]string),
+		cfg:  cfg,
+		keys: make(map[string]string),
 	}, nil
 }
 
@@ -121,54 +118,49 @@ func (d *Decoder) Decode(key, value []byte, recordTime time.Time, r *Reading) er
 	if len(value) > d.cfg.MaxValueBytes {
 		return Reject(ReasonTooLarge, fmt.Errorf("value of %d bytes exceeds %d", len(value), d.cfg.MaxValueBytes))
 	}
-	r.Key = d.intern(key)
 	r.Values = r.Values[:0]
-	var ms int64
 	var err error
 	if d.cfg.Format == FormatCSV {
-		ms, err = d.decodeCSV(value, recordTime, r)
+		err = d.decodeCSV(value, recordTime, r)
 	} else {
-		ms, err = d.decodeJSON(value, recordTime, r)
+		err = d.decodeJSON(value, recordTime, r)
+	}
+	if err == nil {
+		err = d.finish(r)
 	}
 	if err != nil {
 		return err
 	}
-	return d.finish(ms, r)
+	r.Key = d.intern(key) // only accepted keys take a place in the table
+	return nil
 }
 
-// finish checks the feature count and the event time's range; ms is
-// r.Time in epoch milliseconds, rounded down.
-func (d *Decoder) finish(ms int64, r *Reading) error {
+// finish checks the feature count and the event time's range.
+func (d *Decoder) finish(r *Reading) error {
 	if len(r.Values) != d.cfg.Features {
 		return Reject(ReasonInvalidValue, fmt.Errorf("got %d values, want %d", len(r.Values), d.cfg.Features))
 	}
-	if ms < d.minMs || ms > d.maxMs {
+	if r.Time.Before(d.cfg.MinTime) || r.Time.After(d.cfg.MaxTime) {
 		return Reject(ReasonInvalidTime, fmt.Errorf("event time %s is outside [%s, %s]",
 			r.Time.Format(time.RFC3339Nano), d.cfg.MinTime.Format(time.RFC3339Nano), d.cfg.MaxTime.Format(time.RFC3339Nano)))
 	}
 	return nil
 }
 
-// eventTime picks the event time of a value: its own ts when present, else
+// eventTime sets the event time of a value: its own ts when present, else
 // the record time when allowed.
-func (d *Decoder) eventTime(t time.Time, has bool, recordTime time.Time, r *Reading) (int64, error) {
-	if has {
+func (d *Decoder) eventTime(t time.Time, has bool, recordTime time.Time, r *Reading) error {
+	switch {
+	case has:
 		r.Time = t
-		return floorMilli(t), nil
+	case !d.cfg.UseRecordTime:
+		return Reject(ReasonInvalidTime, errors.New("missing ts"))
+	case recordTime.IsZero():
+		return Reject(ReasonInvalidTime, errors.New("missing ts and record timestamp"))
+	default:
+		r.Time = recordTime.UTC()
 	}
-	if !d.cfg.UseRecordTime {
-		return 0, Reject(ReasonInvalidTime, errors.New("missing ts"))
-	}
-	if recordTime.IsZero() {
-		return 0, Reject(ReasonInvalidTime, errors.New("missing ts and record timestamp"))
-	}
-	r.Time = recordTime.UTC()
-	return floorMilli(recordTime), nil
-}
-
-// floorMilli returns t in epoch milliseconds, rounded down.
-func floorMilli(t time.Time) int64 {
-	return t.Unix()*1000 + int64(t.Nanosecond())/1e6
+	return nil
 }
 
 func (d *Decoder) checkKey(key []byte) error {

@@ -103,6 +103,7 @@ func TestDecodeJSONRejects(t *testing.T) {
 		{"ms before 1970", DecoderConfig{}, "s", `{"ts":-1,"value":1}`, ReasonInvalidTime},
 		{"huge ms", DecoderConfig{}, "s", `{"ts":99999999999999999999,"value":1}`, ReasonInvalidTime},
 		{"after 2200", DecoderConfig{}, "s", `{"ts":"2200-01-01T00:00:00.001Z","value":1}`, ReasonInvalidTime},
+		{"after 2200 by a microsecond", DecoderConfig{}, "s", `{"ts":"2200-01-01T00:00:00.000001Z","value":1}`, ReasonInvalidTime},
 		{"date only", DecoderConfig{}, "s", `{"ts":"2024-05-01","value":1}`, ReasonInvalidTime},
 		{"no zone", DecoderConfig{}, "s", `{"ts":"2024-05-01T10:00:00","value":1}`, ReasonInvalidTime},
 		{"february 30", DecoderConfig{}, "s", `{"ts":"2024-02-30T10:00:00Z","value":1}`, ReasonInvalidTime},
@@ -264,6 +265,12 @@ func TestDecodeInternsKeys(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("Decode of a known key allocates %v times, want 0", allocs)
+	}
+	if err := d.Decode([]byte("rejected"), []byte(`{}`), recTime, &r); err == nil {
+		t.Fatal("Decode of {} accepted")
+	}
+	if _, ok := d.keys["rejected"]; ok || len(d.keys) != 1 {
+		t.Fatalf("intern table %v, want only sensor-42", d.keys)
 	}
 }
 

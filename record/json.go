@@ -24,23 +24,22 @@ type jsonFields struct {
 	t                 time.Time
 }
 
-// decodeJSON decodes a json value into r and returns its event time in
-// epoch milliseconds. It is a small hand-written scanner: encoding/json
-// would allocate per record.
-func (d *Decoder) decodeJSON(v []byte, recordTime time.Time, r *Reading) (int64, error) {
+// decodeJSON decodes a json value into r's Values and Time. It is a small
+// hand-written scanner: encoding/json would allocate per record.
+func (d *Decoder) decodeJSON(v []byte, recordTime time.Time, r *Reading) error {
 	s := scanner{buf: v, d: d}
 	if s.ws(); !s.eat('{') {
-		return 0, Reject(ReasonDecode, errNotObject)
+		return Reject(ReasonDecode, errNotObject)
 	}
 	var f jsonFields
 	if err := s.members(&f, r); err != nil {
-		return 0, err
+		return err
 	}
 	if s.ws(); s.pos != len(s.buf) {
-		return 0, Reject(ReasonDecode, errTrailing)
+		return Reject(ReasonDecode, errTrailing)
 	}
 	if !f.value && !f.values {
-		return 0, Reject(ReasonInvalidValue, errors.New("missing value or values"))
+		return Reject(ReasonInvalidValue, errors.New("missing value or values"))
 	}
 	return d.eventTime(f.t, f.ts, recordTime, r)
 }
