@@ -25,8 +25,8 @@ fi
 [[ -f "$DATA/ETTh1.csv" ]] || { echo "ett.sh: no ETT data in $DATA" >&2; exit 1; }
 mkdir -p "$OUT"
 results="$OUT/results.txt"
-for f in $FILES; do
-	for mode in $MODES; do
+for mode in $MODES; do
+	for f in $FILES; do
 		for h in $HORIZONS; do
 			name="$f-$mode-H$h"
 			start=$(date +%s)

@@ -28,10 +28,10 @@ type Config struct {
 	// Default 336.
 	Window int
 	Norm   model.Norm // default model.NormLast.
-	Epochs int        // maximum epochs; default 100 / 30.
+	Epochs int        // maximum epochs; default 100 / 20.
 	// Patience is how many epochs without a better validation loss end
 	// training (the best weights are kept); the learning rate halves every
-	// Patience/2 such epochs. Default 10 / 5.
+	// Patience/2 such epochs. Default 10 / 4.
 	Patience int
 	// Batch is the parallel streams of the series (stateful regime) or the
 	// windows per minibatch (window regime); default 8 / 64.
@@ -84,8 +84,8 @@ func (c Config) withDefaults() Config {
 	def(&c.Layers, 1)
 	def(&c.Horizon, 24)
 	def(&c.Window, 336)
-	def(&c.Epochs, c.byMode(100, 30))
-	def(&c.Patience, c.byMode(10, 5))
+	def(&c.Epochs, c.byMode(100, 20))
+	def(&c.Patience, c.byMode(10, 4))
 	def(&c.Batch, c.byMode(8, 64))
 	def(&c.Samples, 2048)
 	def(&c.Chunk, 32)
