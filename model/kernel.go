@@ -49,6 +49,10 @@ func mapGo(f func(float32) float32) func(dst, src []float32) {
 // uses it. kernel_amd64.go replaces it at init when AVX2 and FMA are present.
 var bestKernels = goKernels
 
+// availableKernels lists every implementation the CPU runs, portable first;
+// tests run each through the same cases.
+var availableKernels = []kernels{goKernels}
+
 // gemmGo is the portable gemm: one output row at a time, one panel of 16
 // accumulators at a time, walking the packed panel front to back.
 func gemmGo(c []float32, ldc int, a []float32, lda int, w *packed, rows int, init []float32, ldinit int) {

@@ -12,14 +12,30 @@ var avx2Kernels = kernels{
 	tanh: tanhAVX2Go, sigmoid: sigmoidAVX2Go,
 }
 
+// avx512Kernels is avx2Kernels with the gemm's large blocks done with
+// AVX-512 (8 rows × 32 columns); the cell updates stay AVX2.
+var avx512Kernels = kernels{
+	name: "avx512", gemm: gemmAVX512Go, rnn: rnnAVX2Go, lstm: lstmAVX2Go, gru: gruAVX2Go,
+	tanh: tanhAVX2Go, sigmoid: sigmoidAVX2Go,
+}
+
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		bestKernels = avx2Kernels
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		return
+	}
+	availableKernels = append(availableKernels, avx2Kernels)
+	bestKernels = avx2Kernels
+	if cpu.X86.HasAVX512F {
+		availableKernels = append(availableKernels, avx512Kernels)
+		bestKernels = avx512Kernels
 	}
 }
 
 //go:noescape
 func gemmAVX2(c *float32, ldc int, a *float32, lda int, w *float32, k int, panels int, rows int, init *float32, ldinit int)
+
+//go:noescape
+func gemmAVX512(c *float32, ldc int, a *float32, lda int, w *float32, k int, panels int, rows int, init *float32, ldinit int)
 
 //go:noescape
 func rnnAVX2(h *float32, ldh int, gates *float32, ldg int, hp int, rows int, relu bool)
@@ -60,6 +76,35 @@ func gemmAVX2Go(c []float32, ldc int, a []float32, lda int, w *packed, rows int,
 		return
 	}
 	gemmAVX2(&c[0], ldc, &a[0], lda, &w.w[0], w.k, w.panels, rows, &init[0], ldinit)
+}
+
+// gemmAVX512Go runs the whole blocks of 8 rows × 2 panels with AVX-512
+// and the leftover panel and rows with the AVX2 kernel. Panels are
+// independent, so the leftovers are sub-matrices addressed by offset.
+func gemmAVX512Go(c []float32, ldc int, a []float32, lda int, w *packed, rows int, init []float32, ldinit int) {
+	if rows <= 0 {
+		return
+	}
+	np := w.panels * panelWidth
+	need(c, rowsSpan(rows, ldc, np))
+	need(a, rowsSpan(rows, lda, w.k))
+	need(init, rowsSpan(rows, ldinit, np))
+	need(w.w, np*w.k)
+	if w.k == 0 || np == 0 {
+		gemmGo(c, ldc, a, lda, w, rows, init, ldinit)
+		return
+	}
+	rows8, pairs := rows/8*8, w.panels/2*2
+	if rows8 > 0 && pairs > 0 {
+		gemmAVX512(&c[0], ldc, &a[0], lda, &w.w[0], w.k, pairs, rows8, &init[0], ldinit)
+	}
+	if rows8 > 0 && pairs < w.panels {
+		col := pairs * panelWidth
+		gemmAVX2(&c[col], ldc, &a[0], lda, &w.w[col*w.k], w.k, w.panels-pairs, rows8, &init[col], ldinit)
+	}
+	if rows8 < rows {
+		gemmAVX2(&c[rows8*ldc], ldc, &a[rows8*lda], lda, &w.w[0], w.k, w.panels, rows-rows8, &init[rows8*ldinit], ldinit)
+	}
 }
 
 // checkLanes panics unless hp is a whole number of vectors.

@@ -671,3 +671,129 @@ sigloop:
 sigdone:
 	VZEROUPPER
 	RET
+
+// func gemmAVX512(c *float32, ldc int, a *float32, lda int, w *float32, k int, panels int, rows int, init *float32, ldinit int)
+//
+// gemm for rows a multiple of 8 and an even number of panels (the Go
+// wrapper gives the rest to gemmAVX2): 8 rows × 2 panels (32 columns) in
+// sixteen 16-lane accumulators; per kk, two panel loads and eight
+// broadcasts feed sixteen FMAs. k ≥ 1.
+TEXT ·gemmAVX512(SB), NOSPLIT, $0-80
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	MOVQ rows+56(FP), R11
+	MOVQ init+64(FP), R12
+	MOVQ ldinit+72(FP), R13
+	SHLQ $2, R13
+	MOVQ k+40(FP), R15
+	SHLQ $6, R15
+
+blk8:
+	MOVQ w+32(FP), BX
+	XORQ R14, R14
+
+pair:
+	LEAQ    (R12)(R14*8), AX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ    R13, AX
+	VMOVUPS (AX), Z14
+	VMOVUPS 64(AX), Z15
+	MOVQ    SI, AX
+	LEAQ    (SI)(R9*4), DX
+	MOVQ    k+40(FP), CX
+
+k8:
+	VMOVUPS      (BX), Z16
+	VMOVUPS      (BX)(R15*1), Z17
+	VBROADCASTSS (AX), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS (AX)(R9*1), Z19
+	VFMADD231PS  Z16, Z19, Z2
+	VFMADD231PS  Z17, Z19, Z3
+	VBROADCASTSS (AX)(R9*2), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VBROADCASTSS (AX)(R10*1), Z21
+	VFMADD231PS  Z16, Z21, Z6
+	VFMADD231PS  Z17, Z21, Z7
+	VBROADCASTSS (DX), Z22
+	VFMADD231PS  Z16, Z22, Z8
+	VFMADD231PS  Z17, Z22, Z9
+	VBROADCASTSS (DX)(R9*1), Z23
+	VFMADD231PS  Z16, Z23, Z10
+	VFMADD231PS  Z17, Z23, Z11
+	VBROADCASTSS (DX)(R9*2), Z24
+	VFMADD231PS  Z16, Z24, Z12
+	VFMADD231PS  Z17, Z24, Z13
+	VBROADCASTSS (DX)(R10*1), Z25
+	VFMADD231PS  Z16, Z25, Z14
+	VFMADD231PS  Z17, Z25, Z15
+	ADDQ         $4, AX
+	ADDQ         $4, DX
+	ADDQ         $64, BX
+	DECQ         CX
+	JNZ          k8
+
+	ADDQ    R15, BX
+	LEAQ    (DI)(R14*8), AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ    R8, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
+	ADDQ    $16, R14
+	MOVQ    panels+48(FP), AX
+	SHLQ    $3, AX
+	CMPQ    R14, AX
+	JLT     pair
+
+	LEAQ (DI)(R8*8), DI
+	LEAQ (SI)(R9*8), SI
+	LEAQ (R12)(R13*8), R12
+	SUBQ $8, R11
+	JNZ  blk8
+	VZEROUPPER
+	RET

@@ -25,7 +25,7 @@ func TestGemm(t *testing.T) {
 	var cases []tc
 	for _, rows := range []int{1, 2, 3, 4, 5, 7, 8, 9, 33} {
 		for _, k := range []int{1, 2, 3, 16, 33} {
-			for _, n := range []int{1, 16, 17, 96} {
+			for _, n := range []int{1, 16, 17, 48, 96} {
 				np := roundUp(n, panelWidth)
 				cases = append(cases, tc{rows, k, n, k + rows%3, np + 16*(k%2)})
 			}

@@ -83,12 +83,7 @@ func readings(m *Model, n int, rng *rand.Rand) []float32 {
 }
 
 // kernelSets are the implementations every parity test runs through.
-func kernelSets() []kernels {
-	if bestKernels.name == goKernels.name {
-		return []kernels{goKernels}
-	}
-	return []kernels{goKernels, bestKernels}
-}
+func kernelSets() []kernels { return availableKernels }
 
 // tolerance is 1e-5 in the model's scaled space; in original units it is
 // scaled by the target's std.
