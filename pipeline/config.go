@@ -53,7 +53,9 @@ type Config struct {
 	// rows of one model call. Default 512.
 	MaxBatch int
 	// MaxDelay bounds how long a micro-batch waits for more records after
-	// its first one. Default 20ms.
+	// its first one; a batch also ends when its last record was the
+	// partition's newest (no lag), so an idle partition adds no delay.
+	// Default 20ms.
 	MaxDelay time.Duration
 	// CommitInterval is the least time between two offset commits of a
 	// partition; offsets are committed only after the writes they cover are

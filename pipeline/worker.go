@@ -133,7 +133,9 @@ func (w *worker) loop(ctx, dctx context.Context) error {
 
 // gather fetches one micro-batch into w.msgs: it waits for a first record
 // (or until a pending commit is due), then takes more until MaxBatch
-// records or MaxDelay after the first.
+// records, MaxDelay after the first, or the partition's high watermark as
+// of the last fetch (no lag: a busy partition fills its batches, an idle
+// one is not delayed).
 func (w *worker) gather(ctx context.Context) error {
 	w.msgs = w.msgs[:0]
 	var m ingest.Message
@@ -141,6 +143,9 @@ func (w *worker) gather(ctx context.Context) error {
 		return err
 	}
 	w.msgs = append(w.msgs, m)
+	if m.Lag() == 0 {
+		return nil // nothing more to wait for: waiting would only add latency
+	}
 	bctx, cancel := context.WithTimeout(ctx, w.p.cfg.MaxDelay)
 	defer cancel()
 	for len(w.msgs) < w.p.cfg.MaxBatch {
@@ -151,6 +156,9 @@ func (w *worker) gather(ctx context.Context) error {
 			return err
 		}
 		w.msgs = append(w.msgs, m)
+		if m.Lag() == 0 {
+			return nil
+		}
 	}
 	return nil
 }
