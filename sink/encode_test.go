@@ -156,3 +156,18 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs (run with -update and review the diff):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// BenchmarkAppendForecast encodes a 24-step forecast into a reused buffer.
+func BenchmarkAppendForecast(b *testing.B) {
+	f := Forecast{Sensor: "sensor-0042", Time: time.UnixMilli(1714557600000), Interval: time.Hour, Horizon: 24,
+		ModelName: "lstm-temp", ModelVersion: "1.2.0", Topic: "sensors", Partition: 3, Offset: 1234567}
+	for i := range f.Horizon {
+		f.Values = append(f.Values, 20+float64(i)/7)
+	}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendForecast(buf[:0], &f)
+	}
+	b.SetBytes(int64(len(buf)))
+}

@@ -419,3 +419,28 @@ func checkGolden(t *testing.T, name, got string) {
 		t.Errorf("%s differs (run with -update and review the diff):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// TestAddDoesNotAllocate checks the steady state of Add: a known key's
+// reading, its gap fill and its row allocate nothing once the row queue
+// has grown.
+func TestAddDoesNotAllocate(t *testing.T) {
+	cfg := hourly(24, 2)
+	cfg.MaxGap = 2
+	w := newWindows(t, cfg)
+	r := reading("a", 0, 0, 0, 1, 2)
+	hour := 0
+	next := func() {
+		hour += 1 + hour%2 // alternately no gap and a one-slot gap
+		r.Time = t0.Add(time.Duration(hour) * time.Hour)
+		if err := w.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 200 {
+		next()
+	}
+	flush(t, w)
+	if n := testing.AllocsPerRun(100, next); n != 0 {
+		t.Fatalf("Add allocates %v times per reading, want 0", n)
+	}
+}
