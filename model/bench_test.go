@@ -44,10 +44,16 @@ func (c benchCase) model(b *testing.B) *Model {
 // just before the loop) when the platform measures it: on a loaded machine
 // the second shows what one core does.
 func reportKeySteps(b *testing.B, batch int, cpu0 time.Duration) {
-	keys := float64(b.N) * float64(batch)
-	b.ReportMetric(keys/b.Elapsed().Seconds(), "keysteps/s")
+	reportRate(b, batch, cpu0, "keysteps/s")
+}
+
+// reportRate reports batch×b.N per second of wall time as unit and per
+// second of CPU time as "cpu-"+unit.
+func reportRate(b *testing.B, batch int, cpu0 time.Duration, unit string) {
+	n := float64(b.N) * float64(batch)
+	b.ReportMetric(n/b.Elapsed().Seconds(), unit)
 	if cpu := processCPU() - cpu0; cpu0 != 0 && cpu > 0 {
-		b.ReportMetric(keys/cpu.Seconds(), "cpu-keysteps/s")
+		b.ReportMetric(n/cpu.Seconds(), "cpu-"+unit)
 	}
 }
 
@@ -64,23 +70,28 @@ func BenchmarkStepGo(b *testing.B) {
 
 func benchmarkStep(b *testing.B, k kernels) {
 	for _, c := range benchCases() {
-		b.Run(c.name(), func(b *testing.B) {
-			m := c.model(b)
-			r := m.newRunner(c.batch, k, defaultTile)
-			states := make([][]float32, c.batch)
-			for i := range states {
-				states[i] = make([]float32, m.StateLen())
-			}
-			x := readings(m, c.batch, rand.New(rand.NewPCG(10, 0)))
-			out := make([]float32, c.batch*benchHorizon)
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				r.Step(states, x, out)
-			}
-			reportKeySteps(b, c.batch, cpu0)
-		})
+		benchmarkStepCase(b, k, c)
 	}
+}
+
+// benchmarkStepCase runs one sub-benchmark of Step with kernels k.
+func benchmarkStepCase(b *testing.B, k kernels, c benchCase) {
+	b.Run(c.name(), func(b *testing.B) {
+		m := c.model(b)
+		r := m.newRunner(c.batch, k, defaultTile)
+		states := make([][]float32, c.batch)
+		for i := range states {
+			states[i] = make([]float32, m.StateLen())
+		}
+		x := readings(m, c.batch, rand.New(rand.NewPCG(10, 0)))
+		out := make([]float32, c.batch*benchHorizon)
+		b.ReportAllocs()
+		cpu0 := processCPU()
+		for b.Loop() {
+			r.Step(states, x, out)
+		}
+		reportKeySteps(b, c.batch, cpu0)
+	})
 }
 
 // BenchmarkStepReference measures the gonum float64 reference doing the
@@ -164,5 +175,38 @@ func BenchmarkGemm(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkStepKernels compares the kernel sets the CPU runs on the GRU
+// goal case (hidden 32, 2 layers) at batch 1 and 256.
+func BenchmarkStepKernels(b *testing.B) {
+	for _, k := range availableKernels {
+		b.Run(k.name, func(b *testing.B) {
+			for _, batch := range []int{1, 256} {
+				benchmarkStepCase(b, k, benchCase{CellGRU, 32, batch})
+			}
+		})
+	}
+}
+
+// BenchmarkWindow measures window mode (zero state over the last 24
+// readings per key, the course's semantics) for the GRU goal model:
+// windows/s counts forecasts, each costing 24 recurrent steps.
+func BenchmarkWindow(b *testing.B) {
+	for _, batch := range []int{1, 256} {
+		c := benchCase{CellGRU, 32, batch}
+		b.Run(fmt.Sprintf("cell=gru/hidden=32/layers=2/window=24/batch=%d", batch), func(b *testing.B) {
+			m := c.model(b)
+			r := m.NewRunner(batch)
+			w := readings(m, batch*m.Meta.Window, rand.New(rand.NewPCG(10, 1)))
+			out := make([]float32, batch*benchHorizon)
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			for b.Loop() {
+				r.Window(w, batch, out)
+			}
+			reportRate(b, batch, cpu0, "windows/s")
+		})
 	}
 }
