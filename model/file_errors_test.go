@@ -15,7 +15,7 @@ func badFileBase(t *testing.T, hidden int) []byte {
 	t.Helper()
 	meta := testMeta(ArchSeq2Vec, CellRNN, "tanh")
 	meta.Hidden = hidden
-	return encode(t, fileModel(t, meta, rand.New(rand.NewPCG(21, 22))))
+	return mustEncode(t, fileModel(t, meta, rand.New(rand.NewPCG(21, 22))))
 }
 
 // putFloat32 overwrites element i of a tensor in the file's data section.

@@ -90,6 +90,9 @@ func rnnLayout(prefix string, r *RNN, meta *Meta, in int) ([]tensorSpec, error) 
 	if len(r.Layers) != meta.Layers {
 		return nil, fmt.Errorf("model: %s has %d layers, metadata says %d", prefix, len(r.Layers), meta.Layers)
 	}
+	if meta.Cell != CellRNN && meta.Cell != CellLSTM && meta.Cell != CellGRU {
+		return nil, fmt.Errorf("model: unknown cell %q", meta.Cell)
+	}
 	g := meta.Cell.Gates() * meta.Hidden
 	specs := make([]tensorSpec, 0, 4*len(r.Layers))
 	for l := range r.Layers {

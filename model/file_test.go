@@ -37,7 +37,7 @@ func fileModel(t testing.TB, meta Meta, rng *rand.Rand) *Model {
 	return m
 }
 
-// fileMeta returns a complete Meta for a small model of arch and cell.
+// testMeta returns a complete Meta for a small model of arch and cell.
 func testMeta(arch Arch, cell Cell, nonlin string) Meta {
 	return Meta{
 		Name: "unit", Version: "7", Arch: arch, Cell: cell, Nonlinearity: nonlin,
@@ -47,7 +47,7 @@ func testMeta(arch Arch, cell Cell, nonlin string) Meta {
 	}
 }
 
-func encode(t testing.TB, m *Model) []byte {
+func mustEncode(t testing.TB, m *Model) []byte {
 	t.Helper()
 	data, err := m.Encode()
 	if err != nil {
@@ -83,7 +83,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	for _, meta := range allMetas() {
 		t.Run(string(meta.Arch)+"/"+string(meta.Cell)+"-"+meta.Nonlinearity, func(t *testing.T) {
 			m := fileModel(t, meta, rng)
-			data := encode(t, m)
+			data := mustEncode(t, m)
 			got, err := Decode(data)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
@@ -91,7 +91,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 			if g, w := unprepared(got), unprepared(m); !reflect.DeepEqual(g, w) {
 				t.Errorf("decoded model differs:\n got %+v\nwant %+v", g.Meta, w.Meta)
 			}
-			if again := encode(t, got); !bytes.Equal(again, data) {
+			if again := mustEncode(t, got); !bytes.Equal(again, data) {
 				t.Errorf("re-encoding gives different bytes (%d vs %d)", len(again), len(data))
 			}
 			if got.Fingerprint() != m.Fingerprint() {
@@ -158,7 +158,7 @@ func float32To16(v float32) uint16 {
 func TestDecodeDTypes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	m := fileModel(t, testMeta(ArchEncDec, CellLSTM, "tanh"), rng)
-	data := encode(t, m)
+	data := mustEncode(t, m)
 	for _, dtype := range []string{"F32", "F64", "F16", "BF16"} {
 		t.Run(dtype, func(t *testing.T) {
 			got, err := Decode(reencode(t, data, dtype))
@@ -195,7 +195,7 @@ func TestFloat16To32(t *testing.T) {
 
 func TestDecodeBiasFalse(t *testing.T) {
 	m := fileModel(t, testMeta(ArchEncDec, CellGRU, "tanh"), rand.New(rand.NewPCG(5, 6)))
-	f := rawFileOf(t, encode(t, m))
+	f := rawFileOf(t, mustEncode(t, m))
 	for _, name := range f.names() {
 		if specIsBias(name) {
 			f.remove(t, name)
@@ -222,7 +222,7 @@ func specIsBias(name string) bool {
 
 func TestDecodeDefaults(t *testing.T) {
 	m := fileModel(t, testMeta(ArchSeq2Vec, CellRNN, "tanh"), rand.New(rand.NewPCG(7, 8)))
-	f := rawFileOf(t, encode(t, m))
+	f := rawFileOf(t, mustEncode(t, m))
 	kv := f.meta()
 	for _, k := range []string{"arch", "nonlinearity", "target", "interval", "mean", "std", "norm", "mode", "bias", "name", "version", "format_version"} {
 		delete(kv, k)
@@ -283,7 +283,7 @@ func TestFingerprint(t *testing.T) {
 		{"arch", func(m *Model) { m.Meta.Arch = ArchSeq2Seq }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m, err := Decode(encode(t, base))
+			m, err := Decode(mustEncode(t, base))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -453,4 +453,31 @@ func (f *rawFile) bytes(t *testing.T) []byte {
 func rawBytes(header, data []byte) []byte {
 	out := binary.LittleEndian.AppendUint64(nil, uint64(len(header)))
 	return append(append(out, header...), data...)
+}
+
+func TestTensors(t *testing.T) {
+	m := fileModel(t, testMeta(ArchEncDec, CellLSTM, "tanh"), rand.New(rand.NewPCG(19, 20)))
+	ts := m.Tensors()
+	if len(ts) != 2*2*4+2 {
+		t.Fatalf("got %d tensors, want 18 (2 layers × 4 for encoder and decoder, head)", len(ts))
+	}
+	for _, c := range []struct {
+		i     int
+		name  string
+		shape []int
+	}{
+		{0, "encoder.weight_ih_l0", []int{20, 3}},
+		{8, "decoder.weight_ih_l0", []int{20, 1}},
+		{12, "decoder.weight_ih_l1", []int{20, 5}},
+		{16, "fc.weight", []int{1, 5}},
+	} {
+		if ts[c.i].Name != c.name || !reflect.DeepEqual(ts[c.i].Shape, c.shape) {
+			t.Errorf("tensor %d is %s %v, want %s %v", c.i, ts[c.i].Name, ts[c.i].Shape, c.name, c.shape)
+		}
+	}
+	bad := unprepared(m)
+	bad.Meta.Cell = "cnn"
+	if got := bad.Tensors(); got != nil {
+		t.Errorf("Tensors of a model with an unknown cell = %v, want nil", got)
+	}
 }

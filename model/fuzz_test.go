@@ -17,9 +17,9 @@ func FuzzDecode(f *testing.F) {
 	for _, arch := range []Arch{ArchSeq2Vec, ArchSeq2Seq, ArchEncDec, ArchVec2Seq} {
 		meta := testMeta(arch, CellGRU, "tanh")
 		meta.Hidden, meta.Layers = 2, 1+len(arch)%2
-		f.Add(encode(f, fileModel(f, meta, rng)))
+		f.Add(mustEncode(f, fileModel(f, meta, rng)))
 	}
-	small := encode(f, fileModel(f, testMeta(ArchSeq2Vec, CellRNN, "relu"), rng))
+	small := mustEncode(f, fileModel(f, testMeta(ArchSeq2Vec, CellRNN, "relu"), rng))
 	f.Add(small[:len(small)/2])
 	for _, name := range []string{"seq2vec_rnn-tanh_l1_f1_h1", "dtype_f16_lstm"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "golden", name+".safetensors"))
