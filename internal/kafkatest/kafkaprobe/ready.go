@@ -96,12 +96,13 @@ func checkCoordinator(ctx context.Context, c *kafka.Client) error {
 		return fmt.Errorf("find coordinator: %w", err)
 	}
 	// The coordinator is found before its offsets partition is loaded: only
-	// an answered OffsetFetch proves group requests are served.
+	// an answered OffsetFetch proves group requests are served. Kafka answers
+	// it for an unknown group with no offsets, kfake with GROUP_ID_NOT_FOUND.
 	of, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{Addr: c.Addr, GroupID: probeGroup})
 	if err == nil {
 		err = of.Error
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, kafka.GroupIdNotFound) {
 		return fmt.Errorf("offset fetch: %w", err)
 	}
 	return nil
