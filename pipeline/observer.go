@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/window"
 )
 
 // Observer receives the pipeline's measurements. The metrics package adapts
@@ -144,4 +145,7 @@ type KeyState struct {
 	Steps int
 	// LastOffset is the input offset of the last reading applied.
 	LastOffset int64
+	// Window is a copy of the key's window (ring, grid position, held
+	// readings), from window.Windows.Snapshot.
+	Window window.KeyState
 }

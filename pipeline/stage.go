@@ -188,12 +188,14 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 }
 
 // takeDirty returns the keys changed since the last call, as KeyStates
-// whose slices alias the stage's memory, and clears their dirty marks.
-func (s *stage) takeDirty(dst []KeyState) []KeyState {
+// whose Hidden aliases the stage's memory (Window is a copy from win), and
+// clears their dirty marks.
+func (s *stage) takeDirty(dst []KeyState, win *window.Windows) []KeyState {
 	for _, k := range s.dirty {
 		ks := s.keys[k]
 		ks.dirty = false
-		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last})
+		snap, _ := win.Snapshot(k)
+		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last, Window: snap})
 	}
 	s.dirty = s.dirty[:0]
 	return dst

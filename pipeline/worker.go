@@ -334,7 +334,7 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 		return nil
 	}
 	start := time.Now()
-	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0])
+	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0], w.st.win)
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}
