@@ -58,7 +58,7 @@ type worker struct {
 	warmups int
 	ckpt    []KeyState
 
-	committed  int64 // last committed offset, -1 when unknown
+	committed  int64 // last committed offset (the assignment's, possibly negative, at start)
 	lastCommit time.Time
 }
 
