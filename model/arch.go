@@ -167,8 +167,22 @@ func checkMeta(meta *Meta) error {
 	if meta.Target < 0 || meta.Target >= meta.Inputs {
 		return fmt.Errorf("model: cannot prepare: target is %d, expected 0 to %d", meta.Target, meta.Inputs-1)
 	}
+	// Window and Horizon size the Runner's buffers and loops but no tensor
+	// bounds them, so a corrupt file could ask for any amount of memory.
+	if meta.Window > maxWindowValues/meta.Inputs {
+		return fmt.Errorf("model: cannot prepare: window×inputs is %d×%d, expected at most %d values", meta.Window, meta.Inputs, maxWindowValues)
+	}
+	if meta.Horizon > maxHorizon {
+		return fmt.Errorf("model: cannot prepare: horizon is %d, expected at most %d", meta.Horizon, maxHorizon)
+	}
 	return nil
 }
+
+// Limits on metadata that no tensor bounds.
+const (
+	maxWindowValues = 1 << 20 // Window·Inputs
+	maxHorizon      = 1 << 16
+)
 
 // scaler returns the per-feature mean and std, defaulting to 0 and 1.
 func scaler(meta *Meta) (mean, std []float64, err error) {

@@ -8,9 +8,9 @@ import "fmt"
 // A call advances its keys in tiles of up to defaultTile keys (fewer when
 // MaxBatch is smaller): per tile, layer and time step, one matrix kernel per
 // weight matrix over all the tile's rows, then one element-wise cell
-// update. Tiles keep a layer's weights and gate rows in the L1 cache
-// together. Shape mismatches between the arguments and the Model are
-// programmer errors and panic, as gonum's ErrShape does.
+// update. Tiles bound the scratch buffers whatever the batch. Shape
+// mismatches between the arguments and the Model are programmer errors and
+// panic, as gonum's ErrShape does.
 type Runner struct {
 	m    *Model
 	p    *prepared

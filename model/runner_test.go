@@ -362,6 +362,9 @@ func TestPrepareRejects(t *testing.T) {
 		{"head bias", func(m *Model) { m.FCB = make([]float32, 2) }, "fc.bias has 2 values, expected 1"},
 		{"cell mismatch", func(m *Model) { m.Encoder.Cell = CellGRU }, `encoder cell is "gru", expected "lstm"`},
 		{"relu lstm", func(m *Model) { m.Meta.Nonlinearity = "relu" }, `nonlinearity "relu" for cell "lstm"`},
+		{"huge window", func(m *Model) { m.Meta.Window = 1 << 40 }, "window×inputs is 1099511627776×3, expected at most 1048576"},
+		{"huge horizon", func(m *Model) { m.Meta.Horizon = 1 << 20 }, "horizon is 1048576, expected at most 65536"},
+		{"negative window", func(m *Model) { m.Meta.Window = -1 }, "window is -1, expected at least 1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -424,6 +427,76 @@ func TestStepNaNReading(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestPrepareDefaults checks that omitted optional tensors and fields mean
+// what PyTorch and the metadata defaults say: no bias is a zero bias, no
+// scaler is mean 0 and std 1, empty arch/norm/nonlinearity are seq2vec,
+// none and tanh.
+func TestPrepareDefaults(t *testing.T) {
+	cases := []struct {
+		name        string
+		strip, zero func(m *Model)
+	}{
+		{"no biases",
+			func(m *Model) {
+				for l := range m.Encoder.Layers {
+					m.Encoder.Layers[l].Bih, m.Encoder.Layers[l].Bhh = nil, nil
+				}
+				m.FCB = nil
+			},
+			func(m *Model) {
+				for l := range m.Encoder.Layers {
+					clear(m.Encoder.Layers[l].Bih)
+					clear(m.Encoder.Layers[l].Bhh)
+				}
+				clear(m.FCB)
+			}},
+		{"no scaler",
+			func(m *Model) { m.Meta.Mean, m.Meta.Std = nil, nil },
+			func(m *Model) {
+				for f := range m.Meta.Mean {
+					m.Meta.Mean[f], m.Meta.Std[f] = 0, 1
+				}
+			}},
+		{"empty names",
+			func(m *Model) { m.Meta.Arch, m.Meta.Norm, m.Meta.Nonlinearity = "", "", "" },
+			func(m *Model) {}},
+		{"zero sizes in tensors' owners",
+			func(m *Model) {
+				m.Encoder.Cell, m.Encoder.Hidden = "", 0
+				for l := range m.Encoder.Layers {
+					m.Encoder.Layers[l].In = 0
+				}
+			},
+			func(m *Model) {}},
+	}
+	s := spec{CellGRU, "tanh", ArchSeq2Vec, NormNone, 6, 2, 2, 3, 4}
+	for _, k := range kernelSets() {
+		for _, c := range cases {
+			t.Run(k.name+"/"+c.name, func(t *testing.T) {
+				a := randomModel(t, s, rand.New(rand.NewPCG(17, 0)))
+				b := randomModel(t, s, rand.New(rand.NewPCG(17, 0)))
+				c.strip(a)
+				c.zero(b)
+				for _, m := range []*Model{a, b} {
+					if err := m.Prepare(); err != nil {
+						t.Fatalf("Prepare: %v", err)
+					}
+				}
+				const n = 3
+				w := readings(b, n*s.window, rand.New(rand.NewPCG(17, 1)))
+				got, want := make([]float32, n*s.horiz), make([]float32, n*s.horiz)
+				a.newRunner(n, k, defaultTile).Window(w, n, got)
+				b.newRunner(n, k, defaultTile).Window(w, n, want)
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("out[%d] = %v, want %v (the explicit default)", i, got[i], want[i])
+					}
+				}
+			})
 		}
 	}
 }
