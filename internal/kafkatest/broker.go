@@ -39,11 +39,7 @@ func StartBroker(t testing.TB) *Cluster {
 	}
 	b := &broker{workdir: t.TempDir()}
 	// Registered after TempDir's removal, so it runs before it.
-	t.Cleanup(func() {
-		if err := b.script("stop.sh", b.workdir); err != nil {
-			t.Errorf("kafkatest: %v", err)
-		}
-	})
+	t.Cleanup(func() { b.cleanup(t) })
 	if err := b.script("start.sh", b.workdir); err != nil {
 		t.Fatalf("kafkatest: %v", err)
 	}
@@ -52,6 +48,35 @@ func StartBroker(t testing.TB) *Cluster {
 		t.Fatalf("kafkatest: %v", err)
 	}
 	return &Cluster{Brokers: strings.Split(env[EnvBrokers], ","), broker: b}
+}
+
+// cleanup stops a private broker at the end of its test, and shows the end
+// of its log when the test failed (the log goes with the test's TempDir).
+func (b *broker) cleanup(t testing.TB) {
+	if t.Failed() {
+		if log, err := os.ReadFile(filepath.Join(b.workdir, "logs", "server.log")); err == nil {
+			t.Logf("kafkatest: end of the broker's server.log:\n%s", tail(log, 40))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(b.workdir, "broker.env")); err != nil {
+		return // never started
+	}
+	if err := b.script("stop.sh", b.workdir); err != nil {
+		t.Errorf("kafkatest: %v", err)
+	}
+}
+
+// tail returns the last n lines of b.
+func tail(b []byte, n int) []byte {
+	lines := 0
+	for i := len(b) - 2; i >= 0; i-- {
+		if b[i] == '\n' {
+			if lines++; lines == n {
+				return b[i+1:]
+			}
+		}
+	}
+	return b
 }
 
 // sharedBroker is the broker of scripts/test.sh, locked shared until the

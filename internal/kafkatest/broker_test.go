@@ -163,3 +163,22 @@ func waitDone(t *testing.T, ch <-chan error, what string) {
 		t.Fatalf("%s: still waiting after 30s", what)
 	}
 }
+
+func TestTail(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a\nb\nc\n", 2, "b\nc\n"},
+		{"a\nb\nc", 2, "b\nc"},
+		{"a\nb\n", 5, "a\nb\n"},
+		{"", 3, ""},
+		{"only\n", 1, "only\n"},
+	}
+	for _, tt := range tests {
+		if got := string(tail([]byte(tt.in), tt.n)); got != tt.want {
+			t.Errorf("tail(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
