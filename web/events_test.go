@@ -152,21 +152,22 @@ func TestEventsEnd(t *testing.T) {
 			tc.stop(cancel, h)
 			for range events { // drain until the stream ends
 			}
-			waitFor(t, func() bool { return h.subscribers() == 0 })
+			waitFor(t, "no subscribers", func() bool { return h.subscribers() == 0 })
 		})
 	}
 }
 
-// waitFor polls cond until it holds, failing after a generous wait.
-func waitFor(t *testing.T, cond func() bool) {
+// waitFor polls cond until it holds, failing after a generous wait (a
+// failure, not a timing goal) with what cond describes.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for range 500 {
-		if cond() {
-			return
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatal("condition not reached")
 }
 
 // TestEventsSlowClientDoesNotBlock feeds a watched sensor many times while

@@ -156,3 +156,18 @@ func (h *Hub) subscribers() int {
 	}
 	return n
 }
+
+// Hooks returns the pipeline's OnReading and OnForecast callbacks
+// (pipeline.Config) feeding this Hub: the first value of each reading is
+// charted, and every forecast is taken to step by interval (the model's).
+func (h *Hub) Hooks(interval time.Duration) (onReading, onForecast func(sensor string, ts time.Time, values []float64)) {
+	onReading = func(sensor string, ts time.Time, values []float64) {
+		if len(values) > 0 {
+			h.OnReading(sensor, ts, values[0])
+		}
+	}
+	onForecast = func(sensor string, ts time.Time, forecast []float64) {
+		h.OnForecast(sensor, ts, interval, forecast)
+	}
+	return onReading, onForecast
+}
