@@ -30,6 +30,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	f("run", func(w io.Writer) *flag.FlagSet { return runFlags(&runOptions{}, w) })
 	f("demo", func(w io.Writer) *flag.FlagSet { return demoFlags(&demoOptions{}, w) })
 	f("simulate", func(w io.Writer) *flag.FlagSet { return simulateFlags(&simulateOptions{}, w) })
+	f("bench", func(w io.Writer) *flag.FlagSet { return benchFlags(&benchOptions{}, w) })
 }
 
 func TestBadFlagsExit2(t *testing.T) {

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/rnncast/rnncast/pipeline"
+	"github.com/rnncast/rnncast/record"
+)
+
+// passthrough is the baseline: per input partition one kafka-go Reader, and
+// micro-batches written unchanged to the output topic with acks=all. No
+// consumer group, no commits, no decoding.
+func (b *benchRun) passthrough(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
+	tr := &kafka.Transport{}
+	w := &kafka.Writer{Addr: kafka.TCP(b.brokers...), Topic: out, Transport: tr, Balancer: &kafka.Hash{},
+		RequiredAcks: kafka.RequireAll, BatchTimeout: pipeline.DefaultWriterBatchTimeout, BatchSize: b.o.batch}
+	var wg sync.WaitGroup
+	errs := make([]error, b.o.partition)
+	for p := range b.o.partition {
+		wg.Go(func() { errs[p] = b.copyPartition(ctx, in, p, w, m) })
+	}
+	return func() bool { return true }, func() error {
+		wg.Wait()
+		err := errors.Join(append(errs, w.Close())...)
+		tr.CloseIdleConnections()
+		return err
+	}
+}
+
+// copyPartition copies one partition until ctx ends.
+func (b *benchRun) copyPartition(ctx context.Context, topic string, p int, w *kafka.Writer, m *meter) error {
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: b.brokers, Topic: topic, Partition: p,
+		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond})
+	defer r.Close()
+	batch := make([]kafka.Message, 0, b.o.batch)
+	for {
+		batch = batch[:0]
+		var err error
+		if batch, err = b.fetchBatch(ctx, r, batch, m); err != nil {
+			return nil // ctx ended
+		}
+		if err := w.WriteMessages(ctx, batch...); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("rnncast bench: passthrough cannot write: %w", err)
+		}
+		now := time.Now()
+		for i := range batch {
+			m.latency(now.Sub(batch[i].Time))
+		}
+		m.handled(len(batch))
+	}
+}
+
+// fetchBatch blocks for one record, then takes more until the batch is
+// full or max-delay has passed since the first; the pipeline batches alike.
+func (b *benchRun) fetchBatch(ctx context.Context, r *kafka.Reader, batch []kafka.Message, m *meter) ([]kafka.Message, error) {
+	msg, err := r.FetchMessage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.fetched()
+	batch = append(batch, kafka.Message{Key: msg.Key, Value: msg.Value, Time: msg.Time})
+	bctx, cancel := context.WithTimeout(ctx, b.o.maxDelay)
+	defer cancel()
+	for len(batch) < cap(batch) {
+		msg, err := r.FetchMessage(bctx)
+		if err != nil {
+			break
+		}
+		batch = append(batch, kafka.Message{Key: msg.Key, Value: msg.Value, Time: msg.Time})
+	}
+	return batch, ctx.Err()
+}
+
+// benchObserver feeds a meter from the pipeline's observations.
+type benchObserver struct {
+	pipeline.NopObserver
+	m *meter
+}
+
+func (o benchObserver) RecordsIn(int)                      { o.m.fetched() }
+func (o benchObserver) ForecastsOut(n int)                 { o.m.handled(n) }
+func (o benchObserver) DeadLetters(_ record.Reason, n int) { o.m.handled(n) }
+func (o benchObserver) WarmupSteps(n int)                  { o.m.handled(n) }
+func (o benchObserver) EndToEnd(d time.Duration)           { o.m.latency(d) }
+
+// pipelineSystem runs the full pipeline from in to out in a group of its own.
+func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
+	cfg := pipeline.Config{Brokers: b.brokers, InputTopic: in, OutputTopic: out, DeadLetterTopic: b.scratch + "-dead",
+		Group: out + "-group", StartFirst: true, Warmup: 1, MaxBatch: b.o.batch, MaxDelay: b.o.maxDelay}
+	p, err := pipeline.New(cfg, b.m, benchObserver{m: m}, b.log)
+	if err != nil {
+		return func() bool { return false }, func() error { return err }
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	return p.Ready, func() error { return <-done }
+}

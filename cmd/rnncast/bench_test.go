@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestBench runs a small bench on kfake and checks every figure is printed
+// and positive, and that the ratio line is last and matches the two
+// throughputs.
+func TestBench(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	o := benchOptions{records: 3000, sensors: 30, partition: 2, batch: 256, maxDelay: 10 * time.Millisecond,
+		duration: 500 * time.Millisecond, timeout: 2 * time.Minute}
+	var stdout, stderr bytes.Buffer
+	r, err := bench(context.Background(), o, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	t.Logf("output:\n%s", out)
+	for _, re := range []string{
+		`(?m)^throughput passthrough: +\d+ records/s \(3000 records in `,
+		`(?m)^throughput pipeline: +\d+ records/s \(3000 records in `,
+		`(?m)^latency at \d+ records/s offered for 500ms`,
+		`(?m)^latency +passthrough: +p50 \S+ +p99 \S+ +\(\d+ samples\)`,
+		`(?m)^latency +pipeline: +p50 \S+ +p99 \S+ +\(\d+ samples\)`,
+		`pipeline/passthrough throughput ratio: [0-9.]+\n$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("output does not match %s", re)
+		}
+	}
+	if r.passLat.n == 0 || r.pipeLat.n == 0 || r.pipeLat.p99 < r.pipeLat.p50 {
+		t.Errorf("latencies passthrough %+v pipeline %+v, want samples with p99 ≥ p50", r.passLat, r.pipeLat)
+	}
+	m := regexp.MustCompile(`ratio: ([0-9.]+)`).FindStringSubmatch(out)
+	if got, _ := strconv.ParseFloat(m[1], 64); got <= 0 || abs(got-r.Ratio()) > 1e-3 {
+		t.Errorf("printed ratio %v, want %v > 0", got, r.Ratio())
+	}
+}
+
+func abs(x float64) float64 { return max(x, -x) }
+
+func TestMeterLatencies(t *testing.T) {
+	f := func(samples []time.Duration, want latencies) {
+		t.Helper()
+		m := newMeter(0)
+		for _, s := range samples {
+			m.latency(s)
+		}
+		if got := m.latencies(); got != want {
+			t.Errorf("latencies(%v) = %+v, want %+v", samples, got, want)
+		}
+	}
+	ms := time.Millisecond
+	f(nil, latencies{})
+	f([]time.Duration{5 * ms}, latencies{n: 1, p50: 5 * ms, p99: 5 * ms})
+	f([]time.Duration{4 * ms, 1 * ms, 3 * ms, 2 * ms}, latencies{n: 4, p50: 2 * ms, p99: 4 * ms})
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(100-i) * ms // 100ms down to 1ms
+	}
+	f(hundred, latencies{n: 100, p50: 50 * ms, p99: 99 * ms})
+}
+
+func TestMeterThroughput(t *testing.T) {
+	m := newMeter(10)
+	if _, ok := m.throughput(); ok {
+		t.Fatal("throughput reported before anything was handled")
+	}
+	m.fetched()
+	m.handled(6)
+	if _, ok := m.throughput(); ok {
+		t.Fatal("throughput reported at 6 of 10")
+	}
+	m.handled(6)
+	tp, ok := m.throughput()
+	if !ok || tp.records != 10 || tp.span <= 0 {
+		t.Fatalf("throughput = %+v, %v; want 10 records over a positive span", tp, ok)
+	}
+	end := m.end.Load()
+	m.handled(5)
+	if m.end.Load() != end {
+		t.Error("end time moved after the target was passed")
+	}
+}
