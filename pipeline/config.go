@@ -97,6 +97,10 @@ type Config struct {
 	// Checkpointer, when set, is called after a partition's forecasts are
 	// acknowledged and before its offsets are committed. Default: none.
 	Checkpointer Checkpointer
+	// Restorer, when set, loads a partition's checkpointed key states when
+	// a worker starts on it (unless the worker resumes a parked state).
+	// Default: none; keys start cold and warm up.
+	Restorer Restorer
 }
 
 // Defaults of Config; see the fields' documentation.

@@ -136,6 +136,18 @@ type Checkpointer interface {
 	Checkpoint(ctx context.Context, partition int, changed []KeyState, nextOffset int64) error
 }
 
+// Restorer loads checkpointed key states. The pipeline calls it from a
+// partition's worker before the worker's first fetch; Ready is false until
+// every assigned partition is restored.
+type Restorer interface {
+	// Restore calls apply for each key state checkpointed for partition
+	// (the last checkpoint's, from a model with the same fingerprint).
+	// apply copies what it needs; it returns an error for a state that does
+	// not fit the pipeline's model or window, which the Restorer may skip
+	// (the key then warms up) or return.
+	Restore(ctx context.Context, partition int, apply func(*KeyState) error) error
+}
+
 // KeyState is one key's carried state as the worker holds it.
 type KeyState struct {
 	Key string

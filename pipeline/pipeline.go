@@ -22,7 +22,8 @@ type Pipeline struct {
 	log    *slog.Logger
 	writer *sink.Writer // set by Run; shared by the workers
 
-	ready atomic.Bool
+	ready     atomic.Bool
+	restoring atomic.Int32 // workers of the current generation not yet restored
 
 	mu           sync.Mutex // guards the fields below
 	parked       map[int]*partState
@@ -137,6 +138,7 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 	p.dropParked(owned)
 	p.log.Info("pipeline: generation started", "generation", gen.ID(), "partitions", len(as))
 	p.setErr(nil) // a join that succeeded ends an earlier join failure
+	p.restoring.Store(int32(len(as)))
 	for _, a := range as {
 		gen.Start(func(ctx context.Context) { p.work(ctx, gen, a) })
 	}
@@ -161,19 +163,21 @@ func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.As
 }
 
 // acquire returns the parked state of partition a if it was released at
-// exactly a.Offset (nothing was consumed since), else a fresh one.
-func (p *Pipeline) acquire(a ingest.Assignment) (*partState, error) {
+// exactly a.Offset (nothing was consumed since), else a fresh one (fresh
+// is then true).
+func (p *Pipeline) acquire(a ingest.Assignment) (st *partState, fresh bool, err error) {
 	p.mu.Lock()
-	st := p.parked[a.Partition]
+	st = p.parked[a.Partition]
 	delete(p.parked, a.Partition)
 	p.mu.Unlock()
 	if st != nil && st.next == a.Offset {
-		return st, nil
+		return st, false, nil
 	}
 	if st != nil {
 		p.dropState(st)
 	}
-	return p.newPartState()
+	st, err = p.newPartState()
+	return st, true, err
 }
 
 // release parks a worker's state when everything it fetched is committed,
@@ -214,9 +218,9 @@ func (p *Pipeline) dropState(st *partState) {
 	st.win.Release()
 }
 
-// Ready reports whether the pipeline has joined its group and started the
-// workers of its assigned partitions (for /readyz).
-func (p *Pipeline) Ready() bool { return p.ready.Load() }
+// Ready reports whether the pipeline has joined its group and the workers
+// of its assigned partitions have restored their states (for /readyz).
+func (p *Pipeline) Ready() bool { return p.ready.Load() && p.restoring.Load() <= 0 }
 
 // StallTimeout is how long the pipeline may make no progress (no write,
 // no commit) while a partition has lag before Healthy fails.

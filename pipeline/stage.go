@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,6 +14,7 @@ type keyState struct {
 	hidden []float32 // carried state (stateful mode), len Model.StateLen
 	steps  int       // steps since the last reset
 	last   int64     // input offset of the last step applied
+	added  int64     // input offset of the last reading the window accepted
 	dirty  bool      // changed since the last checkpoint
 	recent recent    // recent forecasts, for live scoring
 }
@@ -67,7 +69,7 @@ func newStage(cfg Config, m *model.Model, obs Observer) *stage {
 func (s *stage) key(k string) *keyState {
 	ks, ok := s.keys[k]
 	if !ok {
-		ks = &keyState{last: -1}
+		ks = &keyState{last: -1, added: -1}
 		if !s.window {
 			ks.hidden = make([]float32, s.m.StateLen())
 		}
@@ -199,4 +201,27 @@ func (s *stage) takeDirty(dst []KeyState, win *window.Windows) []KeyState {
 	}
 	s.dirty = s.dirty[:0]
 	return dst
+}
+
+// restore sets key k's state from a checkpoint, without marking it dirty
+// (it is durable already).
+func (s *stage) restore(ks *KeyState) error {
+	if !s.window && len(ks.Hidden) != s.m.StateLen() {
+		return fmt.Errorf("pipeline: cannot restore key %q: hidden state of %d values, model has %d", ks.Key, len(ks.Hidden), s.m.StateLen())
+	}
+	st, ok := s.keys[ks.Key]
+	if !ok {
+		st = &keyState{}
+		if !s.window {
+			st.hidden = make([]float32, s.m.StateLen())
+		}
+		s.keys[ks.Key] = st
+		s.obs.Keys(1)
+	}
+	copy(st.hidden, ks.Hidden)
+	st.steps, st.last, st.added = ks.Steps, ks.LastOffset, ks.LastOffset
+	for _, h := range ks.Window.Held {
+		st.added = max(st.added, h.Offset)
+	}
+	return nil
 }

@@ -73,7 +73,8 @@ type emitted struct {
 // runWorker is the body of one partition's goroutine: it lives as long as
 // the generation owns the partition (ctx), then drains and commits.
 func (p *Pipeline) runWorker(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) error {
-	w, err := p.newWorker(gen, a)
+	w, err := p.newWorker(ctx, gen, a)
+	p.restoring.Add(-1)
 	if err != nil {
 		return err
 	}
@@ -87,14 +88,20 @@ func (p *Pipeline) runWorker(ctx context.Context, gen *ingest.Generation, a inge
 	return err
 }
 
-func (p *Pipeline) newWorker(gen *ingest.Generation, a ingest.Assignment) (*worker, error) {
+func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) (*worker, error) {
 	dec, err := record.NewDecoder(p.cfg.Decoder)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create decoder: %w", err)
 	}
-	st, err := p.acquire(a)
+	st, fresh, err := p.acquire(a)
 	if err != nil {
 		return nil, err
+	}
+	if fresh {
+		if err := p.restore(ctx, a.Partition, st); err != nil {
+			p.dropState(st)
+			return nil, err
+		}
 	}
 	f, err := ingest.NewFetcher(p.ingestConfig(), a)
 	if err != nil {
@@ -217,11 +224,29 @@ func (w *worker) ingest(m *ingest.Message) {
 	err := w.dec.Decode(m.Key, m.Value, m.Time, r)
 	if err == nil {
 		r.Topic, r.Partition, r.Offset = w.p.cfg.InputTopic, m.Partition, m.Offset
+		if w.applied(r) {
+			return
+		}
 		err = w.st.win.Add(r)
 	}
 	if err != nil {
 		w.deadLetter(m, err)
+		return
 	}
+	w.st.stage.key(r.Key).added = r.Offset
+}
+
+// applied reports (and settles) a reading its key already took before a
+// restore: the restored state reflects it, so it is skipped, not applied
+// twice (effectively-once state on an at-least-once transport).
+func (w *worker) applied(r *record.Reading) bool {
+	ks, ok := w.st.stage.keys[r.Key]
+	if !ok || r.Offset > ks.added {
+		return false
+	}
+	w.settled = append(w.settled, r.Offset)
+	w.p.obs.Skipped("applied", 1)
+	return true
 }
 
 // deadLetter adds m to the batch's dead letters with err's reason.
@@ -339,5 +364,25 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}
 	w.p.obs.Checkpoint(time.Since(start))
+	return nil
+}
+
+// restore loads partition's checkpointed key states into st, if a
+// Restorer is configured.
+func (p *Pipeline) restore(ctx context.Context, partition int, st *partState) error {
+	if p.cfg.Restorer == nil {
+		return nil
+	}
+	start := time.Now()
+	err := p.cfg.Restorer.Restore(ctx, partition, func(ks *KeyState) error {
+		if err := st.win.Restore(ks.Key, ks.Window); err != nil {
+			return fmt.Errorf("pipeline: cannot restore key %q: %w", ks.Key, err)
+		}
+		return st.stage.restore(ks)
+	})
+	if err != nil {
+		return fmt.Errorf("pipeline: cannot restore partition %d: %w", partition, err)
+	}
+	p.obs.Restore(time.Since(start))
 	return nil
 }
