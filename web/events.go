@@ -28,6 +28,13 @@ func (h *Hub) serveEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Accel-Buffering", "no")
 	st := &stream{w: w, rc: http.NewResponseController(w)}
 	st.since, st.fseq = cursors(r)
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		// A browser reconnecting repeats the URL's first cursors; the id of
+		// the last sensor event it got says where it really is.
+		if _, err := fmt.Sscanf(id, "%d:%d", &st.since, &st.fseq); err != nil {
+			st.since, st.fseq = 0, 0
+		}
+	}
 	sub := h.subscribe(r.FormValue("sensor"))
 	defer h.unsubscribe(sub)
 	tick := time.NewTicker(h.cfg.SummaryEvery)
@@ -75,7 +82,7 @@ func (h *Hub) pause(r *http.Request, d time.Duration) error {
 }
 
 func (h *Hub) sendSummary(st *stream) error {
-	return st.send("summary", h.summary(time.Now()))
+	return st.send("summary", h.summary(time.Now()), "")
 }
 
 // sendSensor sends what the client lacks of the sensor: nothing when it is
@@ -89,14 +96,20 @@ func (h *Hub) sendSensor(st *stream, sensor string) error {
 		return nil
 	}
 	st.since, st.fseq = v.Seq, v.FSeq
-	return st.send("sensor", v)
+	return st.send("sensor", v, fmt.Sprintf("%d:%d", v.Seq, v.FSeq))
 }
 
-// send writes one event and flushes it to the client.
-func (st *stream) send(event string, v any) error {
+// send writes one event, with an id unless id is "", and flushes it to the
+// client.
+func (st *stream) send(event string, v any, id string) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("web: cannot encode %s event: %w", event, err)
+	}
+	if id != "" {
+		if _, err := fmt.Fprintf(st.w, "id: %s\n", id); err != nil {
+			return err
+		}
 	}
 	if _, err := fmt.Fprintf(st.w, "event: %s\ndata: %s\n\n", event, data); err != nil {
 		return err

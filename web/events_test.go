@@ -13,16 +13,25 @@ import (
 
 // event is one Server-Sent Event.
 type event struct {
-	name, data string
+	id, name, data string
 }
 
 // openEvents starts an /events request and returns a channel of its events,
 // closed when the stream ends. The reading goroutine ends with the stream.
 func openEvents(t *testing.T, ctx context.Context, srv *httptest.Server, query string) <-chan event {
 	t.Helper()
+	return openEventsFrom(t, ctx, srv, query, "")
+}
+
+// openEventsFrom is openEvents with a Last-Event-ID header unless lastID is "".
+func openEventsFrom(t *testing.T, ctx context.Context, srv *httptest.Server, query, lastID string) <-chan event {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/events"+query, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
 	}
 	res, err := srv.Client().Do(req)
 	if err != nil {
@@ -41,6 +50,8 @@ func openEvents(t *testing.T, ctx context.Context, srv *httptest.Server, query s
 		for sc.Scan() {
 			line := sc.Text()
 			switch {
+			case strings.HasPrefix(line, "id: "):
+				ev.id = line[len("id: "):]
 			case strings.HasPrefix(line, "event: "):
 				ev.name = line[len("event: "):]
 			case strings.HasPrefix(line, "data: "):
@@ -190,5 +201,40 @@ func TestEventsSlowClientDoesNotBlock(t *testing.T) {
 	}
 	if len(sub.notify) != 1 {
 		t.Errorf("got %d pending notifications, want 1 (coalesced)", len(sub.notify))
+	}
+}
+
+// TestEventsResume checks that a reconnecting browser, which repeats the
+// URL's old cursors but sends the last event id, gets only what it lacks.
+func TestEventsResume(t *testing.T) {
+	tests := []struct {
+		name, query, lastID string
+		wantLen             int
+		wantForecast        bool
+	}{
+		{"url cursors", "?sensor=a&since=7", "", 3, true},
+		{"last event id wins", "?sensor=a&since=0&fseq=0", "8:10", 2, false},
+		{"bad id: everything", "?sensor=a&since=9", "junk", 10, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(Config{SummaryEvery: time.Hour})
+			for i := range 10 {
+				ts := time.Unix(int64(i)*3600, 0)
+				h.OnReading("a", ts, float64(i))
+				h.OnForecast("a", ts, time.Hour, []float64{1, 2})
+			}
+			srv := httptest.NewServer(h.Handler())
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ev := next(t, openEventsFrom(t, ctx, srv, tc.query, tc.lastID), "sensor")
+			var v sensorView
+			decode(t, ev, &v)
+			if len(v.T) != tc.wantLen || (v.Forecast != nil) != tc.wantForecast || ev.id != "10:10" {
+				t.Errorf("got %d values, forecast %v, id %q; want %d, forecast %v, id 10:10",
+					len(v.T), v.Forecast != nil, ev.id, tc.wantLen, tc.wantForecast)
+			}
+		})
 	}
 }

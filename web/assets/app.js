@@ -432,8 +432,10 @@ function onSensor(u) {
   if (!s || u.reset) {
     s = state.series = { id: u.id, t: [], v: [], forecast: null, past: [] };
   }
-  s.t.push(...u.t);
-  s.v.push(...u.v);
+  const last = s.t.length ? s.t[s.t.length - 1] : -Infinity;
+  u.t.forEach((t, i) => { // a reconnect may repeat values: keep times increasing
+    if (t > last) { s.t.push(t); s.v.push(u.v[i]); }
+  });
   if (s.t.length > state.maxPoints) { s.t.splice(0, s.t.length - state.maxPoints); s.v.splice(0, s.v.length - state.maxPoints); }
   s.intervalMs = u.intervalMs || s.intervalMs;
   s.seq = u.seq;
