@@ -9,6 +9,14 @@
 // and JavaScript embedded in the binary: no build step, no CDN, no request
 // to any other host.
 //
+// # Wiring
+//
+// cmd/rnncast builds a Hub next to the pipeline: Hooks gives the
+// pipeline.Config OnReading and OnForecast callbacks, NewObserver wraps the
+// metrics adapter so that Observer.Stats can be Config.Stats, and Handler is
+// mounted at "/" beside /metrics. Call Close before shutting the HTTP server
+// down: http.Server.Shutdown waits for open event streams.
+//
 // # Concurrency
 //
 // A Hub is safe for concurrent use: one mutex guards every sensor's history,
