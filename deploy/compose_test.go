@@ -7,6 +7,7 @@ package deploy_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -229,4 +230,109 @@ func TestDockerfile(t *testing.T) {
 	if user == "" || user == "root" || user == "0" {
 		t.Errorf("Dockerfile: final stage runs as %q, want a non-root USER", final.user)
 	}
+}
+
+// ignored reports whether a .dockerignore pattern list excludes rel (a
+// slash-separated path in the build context). It supports what this
+// repository's file uses: exact names and globs matched against the path or
+// any of its leading directories, and a "**/" prefix matching at any depth.
+func ignored(patterns []string, rel string) bool {
+	parts := strings.Split(rel, "/")
+	for _, p := range patterns {
+		anyDepth := strings.HasPrefix(p, "**/")
+		p = strings.TrimPrefix(p, "**/")
+		for i := range parts {
+			for j := i + 1; j <= len(parts); j++ {
+				if (anyDepth || i == 0) && match(p, strings.Join(parts[i:j], "/")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func match(pattern, name string) bool {
+	ok, err := filepath.Match(pattern, name)
+	return err == nil && ok
+}
+
+func dockerignore(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(string(readFile(t, ".dockerignore")), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestIgnored(t *testing.T) {
+	pats := []string{".git", "**/testdata", "*.test", "docs"}
+	f := func(rel string, want bool) {
+		t.Helper()
+		if got := ignored(pats, rel); got != want {
+			t.Errorf("ignored(%q) = %v, want %v", rel, got, want)
+		}
+	}
+	f(".git/HEAD", true)
+	f("model/testdata/golden/a.safetensors", true)
+	f("web/web.test", false) // "*.test" without **/ matches at the root only
+	f("rnncast.test", true)
+	f("docs/contracts.md", true)
+	f("web/docs.go", false)
+	f("model/model.go", false)
+	f("sub/docs/x", false) // "docs" without **/ matches at the root only
+}
+
+// TestDockerContext checks that .dockerignore keeps every file the image's
+// build needs: each Dockerfile COPY source and every Go, embedded and
+// module file of cmd/rnncast's packages in this module.
+func TestDockerContext(t *testing.T) {
+	pats := dockerignore(t)
+	need := []string{"go.mod", "go.sum"}
+	_, _, copies := parseDockerfile(t)
+	for _, c := range copies {
+		if len(c) == 2 && !strings.HasPrefix(c[0], "--") && c[0] != "." {
+			need = append(need, c[0])
+		}
+	}
+	need = append(need, buildFiles(t)...)
+	for _, rel := range need {
+		if ignored(pats, rel) {
+			t.Errorf(".dockerignore excludes %s, which the image's build needs", rel)
+		}
+	}
+}
+
+// buildFiles lists, relative to the repository, the Go and embedded files
+// of every package of this module that cmd/rnncast's build compiles.
+func buildFiles(t *testing.T) []string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.Dir}}|{{join .GoFiles \",\"}}|{{join .EmbedFiles \",\"}}{{end}}", "./cmd/rnncast")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		dir, rest, _ := strings.Cut(line, "|")
+		rel, err := filepath.Rel(abs, dir)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue // a dependency outside the module
+		}
+		for _, f := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == '|' }) {
+			files = append(files, filepath.ToSlash(filepath.Join(rel, f)))
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("go list found no files of this module in cmd/rnncast's build")
+	}
+	return files
 }
