@@ -13,10 +13,11 @@ var avx2Kernels = kernels{
 }
 
 // avx512Kernels is avx2Kernels with the gemm's large blocks done with
-// AVX-512 (8 rows × 32 columns); the cell updates stay AVX2.
+// AVX-512 (8 rows × 32 columns) and the GRU update and activations on 16
+// lanes (AVX512F only); the RNN and LSTM updates stay AVX2.
 var avx512Kernels = kernels{
-	name: "avx512", gemm: gemmAVX512Go, rnn: rnnAVX2Go, lstm: lstmAVX2Go, gru: gruAVX2Go,
-	tanh: tanhAVX2Go, sigmoid: sigmoidAVX2Go,
+	name: "avx512", gemm: gemmAVX512Go, rnn: rnnAVX2Go, lstm: lstmAVX2Go, gru: gruAVX512Go,
+	tanh: tanhAVX512Go, sigmoid: sigmoidAVX512Go,
 }
 
 func init() {
@@ -45,6 +46,15 @@ func lstmAVX2(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, 
 
 //go:noescape
 func gruAVX2(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+
+//go:noescape
+func gruAVX512(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+
+//go:noescape
+func tanhAVX512(dst *float32, src *float32, n int)
+
+//go:noescape
+func sigmoidAVX512(dst *float32, src *float32, n int)
 
 //go:noescape
 func tanhAVX2(dst *float32, src *float32, n int)
@@ -146,6 +156,22 @@ func gruAVX2Go(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int) {
 	gruAVX2(&h[0], ldh, &gi[0], &gh[0], ldg, hp, rows)
 }
 
+// gruAVX512Go runs the 16-lane update when hp is a multiple of 16 and the
+// 8-lane one otherwise.
+func gruAVX512Go(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int) {
+	if hp%16 != 0 {
+		gruAVX2Go(h, ldh, gi, gh, ldg, hp, rows)
+		return
+	}
+	if rows <= 0 {
+		return
+	}
+	need(h, rowsSpan(rows, ldh, hp))
+	need(gi, rowsSpan(rows, ldg, 3*hp))
+	need(gh, rowsSpan(rows, ldg, 3*hp))
+	gruAVX512(&h[0], ldh, &gi[0], &gh[0], ldg, hp, rows)
+}
+
 // mapAVX2 applies an 8-lane kernel to whole vectors of src and the scalar
 // fallback to the rest.
 func mapAVX2(dst, src []float32, vec func(dst, src *float32, n int), one func(float32) float32) {
@@ -161,3 +187,23 @@ func mapAVX2(dst, src []float32, vec func(dst, src *float32, n int), one func(fl
 
 func tanhAVX2Go(dst, src []float32)    { mapAVX2(dst, src, tanhAVX2, tanh32) }
 func sigmoidAVX2Go(dst, src []float32) { mapAVX2(dst, src, sigmoidAVX2, sigmoid32) }
+
+// The 16-lane activations take whole 16-value blocks, then the 8-lane ones
+// the rest.
+func tanhAVX512Go(dst, src []float32) {
+	n := len(src) / 16 * 16
+	need(dst, len(src))
+	if n > 0 {
+		tanhAVX512(&dst[0], &src[0], n)
+	}
+	tanhAVX2Go(dst[n:], src[n:])
+}
+
+func sigmoidAVX512Go(dst, src []float32) {
+	n := len(src) / 16 * 16
+	need(dst, len(src))
+	if n > 0 {
+		sigmoidAVX512(&dst[0], &src[0], n)
+	}
+	sigmoidAVX2Go(dst[n:], src[n:])
+}

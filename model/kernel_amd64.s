@@ -2,10 +2,10 @@
 
 #include "textflag.h"
 
-// AVX2+FMA kernels of the model's step; see kernel.go for their contracts
-// and kernel_amd64.go for the Go wrappers that check bounds. Constants are
-// replicated eight times (32 bytes) so they serve directly as memory
-// operands of 256-bit instructions.
+// AVX2+FMA and AVX-512 kernels of the model's step; see kernel.go for
+// their contracts and kernel_amd64.go for the Go wrappers that check
+// bounds. Constants are replicated sixteen times (64 bytes) so they serve
+// directly as memory operands of 256- and 512-bit instructions.
 
 DATA k_one<>+0(SB)/4, $0x3f800000
 DATA k_one<>+4(SB)/4, $0x3f800000
@@ -15,7 +15,15 @@ DATA k_one<>+16(SB)/4, $0x3f800000
 DATA k_one<>+20(SB)/4, $0x3f800000
 DATA k_one<>+24(SB)/4, $0x3f800000
 DATA k_one<>+28(SB)/4, $0x3f800000
-GLOBL k_one<>(SB), RODATA|NOPTR, $32
+DATA k_one<>+32(SB)/4, $0x3f800000
+DATA k_one<>+36(SB)/4, $0x3f800000
+DATA k_one<>+40(SB)/4, $0x3f800000
+DATA k_one<>+44(SB)/4, $0x3f800000
+DATA k_one<>+48(SB)/4, $0x3f800000
+DATA k_one<>+52(SB)/4, $0x3f800000
+DATA k_one<>+56(SB)/4, $0x3f800000
+DATA k_one<>+60(SB)/4, $0x3f800000
+GLOBL k_one<>(SB), RODATA|NOPTR, $64
 
 DATA k_two<>+0(SB)/4, $0x40000000
 DATA k_two<>+4(SB)/4, $0x40000000
@@ -25,7 +33,15 @@ DATA k_two<>+16(SB)/4, $0x40000000
 DATA k_two<>+20(SB)/4, $0x40000000
 DATA k_two<>+24(SB)/4, $0x40000000
 DATA k_two<>+28(SB)/4, $0x40000000
-GLOBL k_two<>(SB), RODATA|NOPTR, $32
+DATA k_two<>+32(SB)/4, $0x40000000
+DATA k_two<>+36(SB)/4, $0x40000000
+DATA k_two<>+40(SB)/4, $0x40000000
+DATA k_two<>+44(SB)/4, $0x40000000
+DATA k_two<>+48(SB)/4, $0x40000000
+DATA k_two<>+52(SB)/4, $0x40000000
+DATA k_two<>+56(SB)/4, $0x40000000
+DATA k_two<>+60(SB)/4, $0x40000000
+GLOBL k_two<>(SB), RODATA|NOPTR, $64
 
 DATA k_expmax<>+0(SB)/4, $0x42ae0000
 DATA k_expmax<>+4(SB)/4, $0x42ae0000
@@ -35,7 +51,15 @@ DATA k_expmax<>+16(SB)/4, $0x42ae0000
 DATA k_expmax<>+20(SB)/4, $0x42ae0000
 DATA k_expmax<>+24(SB)/4, $0x42ae0000
 DATA k_expmax<>+28(SB)/4, $0x42ae0000
-GLOBL k_expmax<>(SB), RODATA|NOPTR, $32
+DATA k_expmax<>+32(SB)/4, $0x42ae0000
+DATA k_expmax<>+36(SB)/4, $0x42ae0000
+DATA k_expmax<>+40(SB)/4, $0x42ae0000
+DATA k_expmax<>+44(SB)/4, $0x42ae0000
+DATA k_expmax<>+48(SB)/4, $0x42ae0000
+DATA k_expmax<>+52(SB)/4, $0x42ae0000
+DATA k_expmax<>+56(SB)/4, $0x42ae0000
+DATA k_expmax<>+60(SB)/4, $0x42ae0000
+GLOBL k_expmax<>(SB), RODATA|NOPTR, $64
 
 DATA k_expmin<>+0(SB)/4, $0xc2ae0000
 DATA k_expmin<>+4(SB)/4, $0xc2ae0000
@@ -45,7 +69,15 @@ DATA k_expmin<>+16(SB)/4, $0xc2ae0000
 DATA k_expmin<>+20(SB)/4, $0xc2ae0000
 DATA k_expmin<>+24(SB)/4, $0xc2ae0000
 DATA k_expmin<>+28(SB)/4, $0xc2ae0000
-GLOBL k_expmin<>(SB), RODATA|NOPTR, $32
+DATA k_expmin<>+32(SB)/4, $0xc2ae0000
+DATA k_expmin<>+36(SB)/4, $0xc2ae0000
+DATA k_expmin<>+40(SB)/4, $0xc2ae0000
+DATA k_expmin<>+44(SB)/4, $0xc2ae0000
+DATA k_expmin<>+48(SB)/4, $0xc2ae0000
+DATA k_expmin<>+52(SB)/4, $0xc2ae0000
+DATA k_expmin<>+56(SB)/4, $0xc2ae0000
+DATA k_expmin<>+60(SB)/4, $0xc2ae0000
+GLOBL k_expmin<>(SB), RODATA|NOPTR, $64
 
 DATA k_log2e<>+0(SB)/4, $0x3fb8aa3b
 DATA k_log2e<>+4(SB)/4, $0x3fb8aa3b
@@ -55,7 +87,15 @@ DATA k_log2e<>+16(SB)/4, $0x3fb8aa3b
 DATA k_log2e<>+20(SB)/4, $0x3fb8aa3b
 DATA k_log2e<>+24(SB)/4, $0x3fb8aa3b
 DATA k_log2e<>+28(SB)/4, $0x3fb8aa3b
-GLOBL k_log2e<>(SB), RODATA|NOPTR, $32
+DATA k_log2e<>+32(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+36(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+40(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+44(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+48(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+52(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+56(SB)/4, $0x3fb8aa3b
+DATA k_log2e<>+60(SB)/4, $0x3fb8aa3b
+GLOBL k_log2e<>(SB), RODATA|NOPTR, $64
 
 DATA k_c1<>+0(SB)/4, $0x3f318000
 DATA k_c1<>+4(SB)/4, $0x3f318000
@@ -65,7 +105,15 @@ DATA k_c1<>+16(SB)/4, $0x3f318000
 DATA k_c1<>+20(SB)/4, $0x3f318000
 DATA k_c1<>+24(SB)/4, $0x3f318000
 DATA k_c1<>+28(SB)/4, $0x3f318000
-GLOBL k_c1<>(SB), RODATA|NOPTR, $32
+DATA k_c1<>+32(SB)/4, $0x3f318000
+DATA k_c1<>+36(SB)/4, $0x3f318000
+DATA k_c1<>+40(SB)/4, $0x3f318000
+DATA k_c1<>+44(SB)/4, $0x3f318000
+DATA k_c1<>+48(SB)/4, $0x3f318000
+DATA k_c1<>+52(SB)/4, $0x3f318000
+DATA k_c1<>+56(SB)/4, $0x3f318000
+DATA k_c1<>+60(SB)/4, $0x3f318000
+GLOBL k_c1<>(SB), RODATA|NOPTR, $64
 
 DATA k_c2<>+0(SB)/4, $0xb95e8083
 DATA k_c2<>+4(SB)/4, $0xb95e8083
@@ -75,7 +123,15 @@ DATA k_c2<>+16(SB)/4, $0xb95e8083
 DATA k_c2<>+20(SB)/4, $0xb95e8083
 DATA k_c2<>+24(SB)/4, $0xb95e8083
 DATA k_c2<>+28(SB)/4, $0xb95e8083
-GLOBL k_c2<>(SB), RODATA|NOPTR, $32
+DATA k_c2<>+32(SB)/4, $0xb95e8083
+DATA k_c2<>+36(SB)/4, $0xb95e8083
+DATA k_c2<>+40(SB)/4, $0xb95e8083
+DATA k_c2<>+44(SB)/4, $0xb95e8083
+DATA k_c2<>+48(SB)/4, $0xb95e8083
+DATA k_c2<>+52(SB)/4, $0xb95e8083
+DATA k_c2<>+56(SB)/4, $0xb95e8083
+DATA k_c2<>+60(SB)/4, $0xb95e8083
+GLOBL k_c2<>(SB), RODATA|NOPTR, $64
 
 DATA k_p0<>+0(SB)/4, $0x39506967
 DATA k_p0<>+4(SB)/4, $0x39506967
@@ -85,7 +141,15 @@ DATA k_p0<>+16(SB)/4, $0x39506967
 DATA k_p0<>+20(SB)/4, $0x39506967
 DATA k_p0<>+24(SB)/4, $0x39506967
 DATA k_p0<>+28(SB)/4, $0x39506967
-GLOBL k_p0<>(SB), RODATA|NOPTR, $32
+DATA k_p0<>+32(SB)/4, $0x39506967
+DATA k_p0<>+36(SB)/4, $0x39506967
+DATA k_p0<>+40(SB)/4, $0x39506967
+DATA k_p0<>+44(SB)/4, $0x39506967
+DATA k_p0<>+48(SB)/4, $0x39506967
+DATA k_p0<>+52(SB)/4, $0x39506967
+DATA k_p0<>+56(SB)/4, $0x39506967
+DATA k_p0<>+60(SB)/4, $0x39506967
+GLOBL k_p0<>(SB), RODATA|NOPTR, $64
 
 DATA k_p1<>+0(SB)/4, $0x3ab743ce
 DATA k_p1<>+4(SB)/4, $0x3ab743ce
@@ -95,7 +159,15 @@ DATA k_p1<>+16(SB)/4, $0x3ab743ce
 DATA k_p1<>+20(SB)/4, $0x3ab743ce
 DATA k_p1<>+24(SB)/4, $0x3ab743ce
 DATA k_p1<>+28(SB)/4, $0x3ab743ce
-GLOBL k_p1<>(SB), RODATA|NOPTR, $32
+DATA k_p1<>+32(SB)/4, $0x3ab743ce
+DATA k_p1<>+36(SB)/4, $0x3ab743ce
+DATA k_p1<>+40(SB)/4, $0x3ab743ce
+DATA k_p1<>+44(SB)/4, $0x3ab743ce
+DATA k_p1<>+48(SB)/4, $0x3ab743ce
+DATA k_p1<>+52(SB)/4, $0x3ab743ce
+DATA k_p1<>+56(SB)/4, $0x3ab743ce
+DATA k_p1<>+60(SB)/4, $0x3ab743ce
+GLOBL k_p1<>(SB), RODATA|NOPTR, $64
 
 DATA k_p2<>+0(SB)/4, $0x3c088908
 DATA k_p2<>+4(SB)/4, $0x3c088908
@@ -105,7 +177,15 @@ DATA k_p2<>+16(SB)/4, $0x3c088908
 DATA k_p2<>+20(SB)/4, $0x3c088908
 DATA k_p2<>+24(SB)/4, $0x3c088908
 DATA k_p2<>+28(SB)/4, $0x3c088908
-GLOBL k_p2<>(SB), RODATA|NOPTR, $32
+DATA k_p2<>+32(SB)/4, $0x3c088908
+DATA k_p2<>+36(SB)/4, $0x3c088908
+DATA k_p2<>+40(SB)/4, $0x3c088908
+DATA k_p2<>+44(SB)/4, $0x3c088908
+DATA k_p2<>+48(SB)/4, $0x3c088908
+DATA k_p2<>+52(SB)/4, $0x3c088908
+DATA k_p2<>+56(SB)/4, $0x3c088908
+DATA k_p2<>+60(SB)/4, $0x3c088908
+GLOBL k_p2<>(SB), RODATA|NOPTR, $64
 
 DATA k_p3<>+0(SB)/4, $0x3d2aa9c1
 DATA k_p3<>+4(SB)/4, $0x3d2aa9c1
@@ -115,7 +195,15 @@ DATA k_p3<>+16(SB)/4, $0x3d2aa9c1
 DATA k_p3<>+20(SB)/4, $0x3d2aa9c1
 DATA k_p3<>+24(SB)/4, $0x3d2aa9c1
 DATA k_p3<>+28(SB)/4, $0x3d2aa9c1
-GLOBL k_p3<>(SB), RODATA|NOPTR, $32
+DATA k_p3<>+32(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+36(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+40(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+44(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+48(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+52(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+56(SB)/4, $0x3d2aa9c1
+DATA k_p3<>+60(SB)/4, $0x3d2aa9c1
+GLOBL k_p3<>(SB), RODATA|NOPTR, $64
 
 DATA k_p4<>+0(SB)/4, $0x3e2aaaaa
 DATA k_p4<>+4(SB)/4, $0x3e2aaaaa
@@ -125,7 +213,15 @@ DATA k_p4<>+16(SB)/4, $0x3e2aaaaa
 DATA k_p4<>+20(SB)/4, $0x3e2aaaaa
 DATA k_p4<>+24(SB)/4, $0x3e2aaaaa
 DATA k_p4<>+28(SB)/4, $0x3e2aaaaa
-GLOBL k_p4<>(SB), RODATA|NOPTR, $32
+DATA k_p4<>+32(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+36(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+40(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+44(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+48(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+52(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+56(SB)/4, $0x3e2aaaaa
+DATA k_p4<>+60(SB)/4, $0x3e2aaaaa
+GLOBL k_p4<>(SB), RODATA|NOPTR, $64
 
 DATA k_p5<>+0(SB)/4, $0x3f000000
 DATA k_p5<>+4(SB)/4, $0x3f000000
@@ -135,7 +231,15 @@ DATA k_p5<>+16(SB)/4, $0x3f000000
 DATA k_p5<>+20(SB)/4, $0x3f000000
 DATA k_p5<>+24(SB)/4, $0x3f000000
 DATA k_p5<>+28(SB)/4, $0x3f000000
-GLOBL k_p5<>(SB), RODATA|NOPTR, $32
+DATA k_p5<>+32(SB)/4, $0x3f000000
+DATA k_p5<>+36(SB)/4, $0x3f000000
+DATA k_p5<>+40(SB)/4, $0x3f000000
+DATA k_p5<>+44(SB)/4, $0x3f000000
+DATA k_p5<>+48(SB)/4, $0x3f000000
+DATA k_p5<>+52(SB)/4, $0x3f000000
+DATA k_p5<>+56(SB)/4, $0x3f000000
+DATA k_p5<>+60(SB)/4, $0x3f000000
+GLOBL k_p5<>(SB), RODATA|NOPTR, $64
 
 DATA k_tsmall<>+0(SB)/4, $0x3f200000
 DATA k_tsmall<>+4(SB)/4, $0x3f200000
@@ -145,7 +249,15 @@ DATA k_tsmall<>+16(SB)/4, $0x3f200000
 DATA k_tsmall<>+20(SB)/4, $0x3f200000
 DATA k_tsmall<>+24(SB)/4, $0x3f200000
 DATA k_tsmall<>+28(SB)/4, $0x3f200000
-GLOBL k_tsmall<>(SB), RODATA|NOPTR, $32
+DATA k_tsmall<>+32(SB)/4, $0x3f200000
+DATA k_tsmall<>+36(SB)/4, $0x3f200000
+DATA k_tsmall<>+40(SB)/4, $0x3f200000
+DATA k_tsmall<>+44(SB)/4, $0x3f200000
+DATA k_tsmall<>+48(SB)/4, $0x3f200000
+DATA k_tsmall<>+52(SB)/4, $0x3f200000
+DATA k_tsmall<>+56(SB)/4, $0x3f200000
+DATA k_tsmall<>+60(SB)/4, $0x3f200000
+GLOBL k_tsmall<>(SB), RODATA|NOPTR, $64
 
 DATA k_tbig<>+0(SB)/4, $0x41100000
 DATA k_tbig<>+4(SB)/4, $0x41100000
@@ -155,7 +267,15 @@ DATA k_tbig<>+16(SB)/4, $0x41100000
 DATA k_tbig<>+20(SB)/4, $0x41100000
 DATA k_tbig<>+24(SB)/4, $0x41100000
 DATA k_tbig<>+28(SB)/4, $0x41100000
-GLOBL k_tbig<>(SB), RODATA|NOPTR, $32
+DATA k_tbig<>+32(SB)/4, $0x41100000
+DATA k_tbig<>+36(SB)/4, $0x41100000
+DATA k_tbig<>+40(SB)/4, $0x41100000
+DATA k_tbig<>+44(SB)/4, $0x41100000
+DATA k_tbig<>+48(SB)/4, $0x41100000
+DATA k_tbig<>+52(SB)/4, $0x41100000
+DATA k_tbig<>+56(SB)/4, $0x41100000
+DATA k_tbig<>+60(SB)/4, $0x41100000
+GLOBL k_tbig<>(SB), RODATA|NOPTR, $64
 
 DATA k_tp0<>+0(SB)/4, $0xbbbaf0ea
 DATA k_tp0<>+4(SB)/4, $0xbbbaf0ea
@@ -165,7 +285,15 @@ DATA k_tp0<>+16(SB)/4, $0xbbbaf0ea
 DATA k_tp0<>+20(SB)/4, $0xbbbaf0ea
 DATA k_tp0<>+24(SB)/4, $0xbbbaf0ea
 DATA k_tp0<>+28(SB)/4, $0xbbbaf0ea
-GLOBL k_tp0<>(SB), RODATA|NOPTR, $32
+DATA k_tp0<>+32(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+36(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+40(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+44(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+48(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+52(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+56(SB)/4, $0xbbbaf0ea
+DATA k_tp0<>+60(SB)/4, $0xbbbaf0ea
+GLOBL k_tp0<>(SB), RODATA|NOPTR, $64
 
 DATA k_tp1<>+0(SB)/4, $0x3ca9134e
 DATA k_tp1<>+4(SB)/4, $0x3ca9134e
@@ -175,7 +303,15 @@ DATA k_tp1<>+16(SB)/4, $0x3ca9134e
 DATA k_tp1<>+20(SB)/4, $0x3ca9134e
 DATA k_tp1<>+24(SB)/4, $0x3ca9134e
 DATA k_tp1<>+28(SB)/4, $0x3ca9134e
-GLOBL k_tp1<>(SB), RODATA|NOPTR, $32
+DATA k_tp1<>+32(SB)/4, $0x3ca9134e
+DATA k_tp1<>+36(SB)/4, $0x3ca9134e
+DATA k_tp1<>+40(SB)/4, $0x3ca9134e
+DATA k_tp1<>+44(SB)/4, $0x3ca9134e
+DATA k_tp1<>+48(SB)/4, $0x3ca9134e
+DATA k_tp1<>+52(SB)/4, $0x3ca9134e
+DATA k_tp1<>+56(SB)/4, $0x3ca9134e
+DATA k_tp1<>+60(SB)/4, $0x3ca9134e
+GLOBL k_tp1<>(SB), RODATA|NOPTR, $64
 
 DATA k_tp2<>+0(SB)/4, $0xbd5c1e2d
 DATA k_tp2<>+4(SB)/4, $0xbd5c1e2d
@@ -185,7 +321,15 @@ DATA k_tp2<>+16(SB)/4, $0xbd5c1e2d
 DATA k_tp2<>+20(SB)/4, $0xbd5c1e2d
 DATA k_tp2<>+24(SB)/4, $0xbd5c1e2d
 DATA k_tp2<>+28(SB)/4, $0xbd5c1e2d
-GLOBL k_tp2<>(SB), RODATA|NOPTR, $32
+DATA k_tp2<>+32(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+36(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+40(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+44(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+48(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+52(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+56(SB)/4, $0xbd5c1e2d
+DATA k_tp2<>+60(SB)/4, $0xbd5c1e2d
+GLOBL k_tp2<>(SB), RODATA|NOPTR, $64
 
 DATA k_tp3<>+0(SB)/4, $0x3e088393
 DATA k_tp3<>+4(SB)/4, $0x3e088393
@@ -195,7 +339,15 @@ DATA k_tp3<>+16(SB)/4, $0x3e088393
 DATA k_tp3<>+20(SB)/4, $0x3e088393
 DATA k_tp3<>+24(SB)/4, $0x3e088393
 DATA k_tp3<>+28(SB)/4, $0x3e088393
-GLOBL k_tp3<>(SB), RODATA|NOPTR, $32
+DATA k_tp3<>+32(SB)/4, $0x3e088393
+DATA k_tp3<>+36(SB)/4, $0x3e088393
+DATA k_tp3<>+40(SB)/4, $0x3e088393
+DATA k_tp3<>+44(SB)/4, $0x3e088393
+DATA k_tp3<>+48(SB)/4, $0x3e088393
+DATA k_tp3<>+52(SB)/4, $0x3e088393
+DATA k_tp3<>+56(SB)/4, $0x3e088393
+DATA k_tp3<>+60(SB)/4, $0x3e088393
+GLOBL k_tp3<>(SB), RODATA|NOPTR, $64
 
 DATA k_tp4<>+0(SB)/4, $0xbeaaaa99
 DATA k_tp4<>+4(SB)/4, $0xbeaaaa99
@@ -205,7 +357,15 @@ DATA k_tp4<>+16(SB)/4, $0xbeaaaa99
 DATA k_tp4<>+20(SB)/4, $0xbeaaaa99
 DATA k_tp4<>+24(SB)/4, $0xbeaaaa99
 DATA k_tp4<>+28(SB)/4, $0xbeaaaa99
-GLOBL k_tp4<>(SB), RODATA|NOPTR, $32
+DATA k_tp4<>+32(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+36(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+40(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+44(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+48(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+52(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+56(SB)/4, $0xbeaaaa99
+DATA k_tp4<>+60(SB)/4, $0xbeaaaa99
+GLOBL k_tp4<>(SB), RODATA|NOPTR, $64
 
 DATA k_absmask<>+0(SB)/4, $0x7fffffff
 DATA k_absmask<>+4(SB)/4, $0x7fffffff
@@ -215,7 +375,15 @@ DATA k_absmask<>+16(SB)/4, $0x7fffffff
 DATA k_absmask<>+20(SB)/4, $0x7fffffff
 DATA k_absmask<>+24(SB)/4, $0x7fffffff
 DATA k_absmask<>+28(SB)/4, $0x7fffffff
-GLOBL k_absmask<>(SB), RODATA|NOPTR, $32
+DATA k_absmask<>+32(SB)/4, $0x7fffffff
+DATA k_absmask<>+36(SB)/4, $0x7fffffff
+DATA k_absmask<>+40(SB)/4, $0x7fffffff
+DATA k_absmask<>+44(SB)/4, $0x7fffffff
+DATA k_absmask<>+48(SB)/4, $0x7fffffff
+DATA k_absmask<>+52(SB)/4, $0x7fffffff
+DATA k_absmask<>+56(SB)/4, $0x7fffffff
+DATA k_absmask<>+60(SB)/4, $0x7fffffff
+GLOBL k_absmask<>(SB), RODATA|NOPTR, $64
 
 DATA k_signmask<>+0(SB)/4, $0x80000000
 DATA k_signmask<>+4(SB)/4, $0x80000000
@@ -225,7 +393,15 @@ DATA k_signmask<>+16(SB)/4, $0x80000000
 DATA k_signmask<>+20(SB)/4, $0x80000000
 DATA k_signmask<>+24(SB)/4, $0x80000000
 DATA k_signmask<>+28(SB)/4, $0x80000000
-GLOBL k_signmask<>(SB), RODATA|NOPTR, $32
+DATA k_signmask<>+32(SB)/4, $0x80000000
+DATA k_signmask<>+36(SB)/4, $0x80000000
+DATA k_signmask<>+40(SB)/4, $0x80000000
+DATA k_signmask<>+44(SB)/4, $0x80000000
+DATA k_signmask<>+48(SB)/4, $0x80000000
+DATA k_signmask<>+52(SB)/4, $0x80000000
+DATA k_signmask<>+56(SB)/4, $0x80000000
+DATA k_signmask<>+60(SB)/4, $0x80000000
+GLOBL k_signmask<>(SB), RODATA|NOPTR, $64
 
 DATA k_bias127<>+0(SB)/4, $0x0000007f
 DATA k_bias127<>+4(SB)/4, $0x0000007f
@@ -235,7 +411,15 @@ DATA k_bias127<>+16(SB)/4, $0x0000007f
 DATA k_bias127<>+20(SB)/4, $0x0000007f
 DATA k_bias127<>+24(SB)/4, $0x0000007f
 DATA k_bias127<>+28(SB)/4, $0x0000007f
-GLOBL k_bias127<>(SB), RODATA|NOPTR, $32
+DATA k_bias127<>+32(SB)/4, $0x0000007f
+DATA k_bias127<>+36(SB)/4, $0x0000007f
+DATA k_bias127<>+40(SB)/4, $0x0000007f
+DATA k_bias127<>+44(SB)/4, $0x0000007f
+DATA k_bias127<>+48(SB)/4, $0x0000007f
+DATA k_bias127<>+52(SB)/4, $0x0000007f
+DATA k_bias127<>+56(SB)/4, $0x0000007f
+DATA k_bias127<>+60(SB)/4, $0x0000007f
+GLOBL k_bias127<>(SB), RODATA|NOPTR, $64
 // EXP sets X = e^X (X clamped to ±87), with Cephes expf's range reduction
 // and polynomial, as exp32 in activation.go. FX, R and T are clobbered.
 // MAXPS and MINPS return their second source when either is NaN, so X is
@@ -795,5 +979,165 @@ k8:
 	LEAQ (R12)(R13*8), R12
 	SUBQ $8, R11
 	JNZ  blk8
+	VZEROUPPER
+	RET
+
+// EXPZ, SIGMOIDZ and TANHZ are EXP, SIGMOID and TANH on 16 lanes with
+// AVX512F instructions only: VRNDSCALEPS for VROUNDPS, integer logic for
+// the float logic (which needs AVX512DQ), and a K1 mask for the blend.
+#define EXPZ(X, FX, R, T) \
+	VMOVUPS      k_expmin<>(SB), T; \
+	VMAXPS       X, T, X; \
+	VMOVUPS      k_expmax<>(SB), T; \
+	VMINPS       X, T, X; \
+	VMULPS       k_log2e<>(SB), X, FX; \
+	VRNDSCALEPS  $0, FX, FX; \
+	VFNMADD231PS k_c1<>(SB), FX, X; \
+	VFNMADD231PS k_c2<>(SB), FX, X; \
+	VMULPS       X, X, R; \
+	VMOVUPS      k_p0<>(SB), T; \
+	VFMADD213PS  k_p1<>(SB), X, T; \
+	VFMADD213PS  k_p2<>(SB), X, T; \
+	VFMADD213PS  k_p3<>(SB), X, T; \
+	VFMADD213PS  k_p4<>(SB), X, T; \
+	VFMADD213PS  k_p5<>(SB), X, T; \
+	VFMADD213PS  X, R, T; \
+	VADDPS       k_one<>(SB), T, T; \
+	VCVTPS2DQ    FX, FX; \
+	VPADDD       k_bias127<>(SB), FX, FX; \
+	VPSLLD       $23, FX, FX; \
+	VMULPS       FX, T, X
+
+#define SIGMOIDZ(X, FX, R, T) \
+	VPXORD  k_signmask<>(SB), X, X; \
+	EXPZ(X, FX, R, T); \
+	VADDPS  k_one<>(SB), X, X; \
+	VMOVUPS k_one<>(SB), T; \
+	VDIVPS  X, T, X
+
+#define TANHZ(X, A, FX, R, T, S) \
+	VMULPS      X, X, R; \
+	VMOVUPS     k_tp0<>(SB), S; \
+	VFMADD213PS k_tp1<>(SB), R, S; \
+	VFMADD213PS k_tp2<>(SB), R, S; \
+	VFMADD213PS k_tp3<>(SB), R, S; \
+	VFMADD213PS k_tp4<>(SB), R, S; \
+	VMULPS      R, S, S; \
+	VFMADD213PS X, X, S; \
+	VPANDD      k_absmask<>(SB), X, A; \
+	VCMPPS      $1, k_tsmall<>(SB), A, K1; \
+	VMOVUPS     k_tbig<>(SB), T; \
+	VMINPS      A, T, A; \
+	VADDPS      A, A, A; \
+	EXPZ(A, FX, R, T); \
+	VADDPS      k_one<>(SB), A, A; \
+	VMOVUPS     k_two<>(SB), T; \
+	VDIVPS      A, T, T; \
+	VMOVUPS     k_one<>(SB), A; \
+	VSUBPS      T, A, A; \
+	VPANDD      k_signmask<>(SB), X, T; \
+	VPORD       T, A, A; \
+	VBLENDMPS   S, A, K1, X
+
+// func gruAVX512(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+//
+// gruAVX2 on 16 lanes; hp is a multiple of 16.
+TEXT ·gruAVX512(SB), NOSPLIT, $0-56
+	MOVQ h+0(FP), DI
+	MOVQ ldh+8(FP), R8
+	SHLQ $2, R8
+	MOVQ gi+16(FP), SI
+	MOVQ gh+24(FP), DX
+	MOVQ ldg+32(FP), R9
+	SHLQ $2, R9
+	MOVQ hp+40(FP), R10
+	SHLQ $2, R10
+	MOVQ rows+48(FP), R11
+
+zgrurow:
+	MOVQ SI, R13
+	MOVQ DX, R14
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+zgrurz:
+	VMOVUPS (R13), Z0
+	VADDPS  (R14), Z0, Z0
+	SIGMOIDZ(Z0, Z8, Z9, Z10)
+	VMOVUPS Z0, (R13)
+	ADDQ    $64, R13
+	ADDQ    $64, R14
+	DECQ    CX
+	JNZ     zgrurz
+
+	MOVQ DI, R12
+	MOVQ SI, R13
+	MOVQ DX, R14
+	MOVQ hp+40(FP), CX
+	SHRQ $4, CX
+
+zgrun:
+	VMOVUPS     (R14)(R10*2), Z2
+	VMOVUPS     (R13), Z0
+	VFMADD213PS (R13)(R10*2), Z0, Z2
+	TANHZ(Z2, Z8, Z9, Z10, Z11, Z12)
+	VMOVUPS     (R12), Z3
+	VSUBPS      Z2, Z3, Z3
+	VMOVUPS     (R13)(R10*1), Z1
+	VFMADD213PS Z2, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        $64, R12
+	ADDQ        $64, R13
+	ADDQ        $64, R14
+	DECQ        CX
+	JNZ         zgrun
+
+	ADDQ R8, DI
+	ADDQ R9, SI
+	ADDQ R9, DX
+	DECQ R11
+	JNZ  zgrurow
+	VZEROUPPER
+	RET
+
+// func tanhAVX512(dst *float32, src *float32, n int)
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ   ztanhdone
+
+ztanhloop:
+	VMOVUPS (SI), Z0
+	TANHZ(Z0, Z8, Z9, Z10, Z11, Z12)
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     ztanhloop
+
+ztanhdone:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX512(dst *float32, src *float32, n int)
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ   zsigdone
+
+zsigloop:
+	VMOVUPS (SI), Z0
+	SIGMOIDZ(Z0, Z8, Z9, Z10)
+	VMOVUPS Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     zsigloop
+
+zsigdone:
 	VZEROUPPER
 	RET
