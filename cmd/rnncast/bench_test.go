@@ -5,18 +5,26 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/rnncast/rnncast/internal/kafkatest"
 )
 
-// TestBench runs a small bench on kfake and checks every figure is printed
-// and positive, and that the ratio line is last and matches the two
-// throughputs.
+// TestBench runs a small bench on its embedded kfake and on the real broker
+// and checks every figure is printed and positive, and that the ratio line
+// is last and matches the two throughputs.
 func TestBench(t *testing.T) {
+	t.Run("kfake", func(t *testing.T) { testBench(t, "") })
+	t.Run("real", func(t *testing.T) { testBench(t, strings.Join(kafkatest.Real(t).Brokers, ",")) })
+}
+
+func testBench(t *testing.T, brokers string) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	o := benchOptions{records: 3000, sensors: 30, partition: 2, batch: 256, maxDelay: 10 * time.Millisecond,
+	o := benchOptions{brokers: brokers, records: 3000, sensors: 30, partition: 2, batch: 256, maxDelay: 10 * time.Millisecond,
 		duration: 500 * time.Millisecond, timeout: 2 * time.Minute}
 	var stdout, stderr bytes.Buffer
 	r, err := bench(context.Background(), o, &stdout, &stderr)

@@ -86,23 +86,29 @@ func argOr(args []string, def string) string {
 	return def
 }
 
-// TestRunSIGTERM builds the binary, runs `rnncast run` against kfake until
-// forecasts come out, sends SIGTERM, and checks that it exits 0 having
-// committed every record it consumed.
+// TestRunSIGTERM builds the binary, runs `rnncast run` against kfake and
+// against the real broker until forecasts come out, sends SIGTERM, and
+// checks that it exits 0 having committed every record it consumed.
 func TestRunSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	c := kafkatest.Kfake(t)
+	bin := buildBinary(t, t.TempDir())
+	t.Run("kfake", func(t *testing.T) { testRunSIGTERM(t, bin, kafkatest.Kfake(t)) })
+	t.Run("real", func(t *testing.T) { testRunSIGTERM(t, bin, kafkatest.Real(t)) })
+}
+
+func testRunSIGTERM(t *testing.T, bin string, c *kafkatest.Cluster) {
 	const partitions = 3
-	for _, topic := range []string{"sensors", "forecasts", "dead"} {
+	in, out, dead, group := kafkatest.Name(t, "in"), kafkatest.Name(t, "out"), kafkatest.Name(t, "dead"), kafkatest.Name(t, "group")
+	for _, topic := range []string{in, out, dead} {
 		c.CreateTopic(t, topic, partitions, nil)
 	}
-	c.Produce(t, "sensors", simulatedMessages(t, 6, 120)...)
+	c.Produce(t, in, simulatedMessages(t, 6, 120)...)
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	cfg := writeFile(t, dir, "pipeline.yaml", []byte("kafka:\n  brokers: ["+c.Brokers[0]+"]\n  dead_letter_topic: dead\n"+
-		"  commit_interval: 100ms\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n"))
+	cfg := writeFile(t, dir, "pipeline.yaml", []byte(fmt.Sprintf("kafka:\n  brokers: [%s]\n  input_topic: %s\n  output_topic: %s\n"+
+		"  dead_letter_topic: %s\n  group: %s\n  commit_interval: 100ms\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n",
+		c.Brokers[0], in, out, dead, group)))
 	cmd := exec.Command(bin, "run", "--config", cfg, "--model", writeFile(t, dir, "m.safetensors", models.Demo))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -128,7 +134,7 @@ func TestRunSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("rnncast run after SIGTERM: %v, want exit 0", err)
 	}
-	ends, committed := c.EndOffsets(t, "sensors"), c.CommittedOffsets(t, "rnncast", "sensors")
+	ends, committed := c.EndOffsets(t, in), c.CommittedOffsets(t, group, in)
 	maps.DeleteFunc(ends, func(_ int, end int64) bool { return end == 0 }) // empty partitions commit nothing
 	if !maps.Equal(committed, ends) {
 		t.Errorf("committed offsets %v, want the end offsets %v", committed, ends)
