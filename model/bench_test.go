@@ -126,9 +126,9 @@ func BenchmarkStepReference(b *testing.B) {
 	}
 }
 
-// BenchmarkStepTile measures how the Runner's tile size (keys per kernel
+// BenchmarkTileSize measures how the Runner's tile size (keys per kernel
 // call) affects a batch of 256 keys; defaultTile comes from it.
-func BenchmarkStepTile(b *testing.B) {
+func BenchmarkTileSize(b *testing.B) {
 	for _, cell := range []Cell{CellLSTM, CellGRU} {
 		for _, hidden := range []int{32, 64} {
 			for _, tile := range []int{4, 8, 16, 32, 64, 256} {
@@ -178,9 +178,9 @@ func BenchmarkGemm(b *testing.B) {
 	}
 }
 
-// BenchmarkStepKernels compares the kernel sets the CPU runs on the GRU
+// BenchmarkKernelSets compares the kernel sets the CPU runs on the GRU
 // goal case (hidden 32, 2 layers) at batch 1 and 256.
-func BenchmarkStepKernels(b *testing.B) {
+func BenchmarkKernelSets(b *testing.B) {
 	for _, k := range availableKernels {
 		b.Run(k.name, func(b *testing.B) {
 			for _, batch := range []int{1, 256} {

@@ -30,7 +30,7 @@ type Runner struct {
 // defaultTile is how many keys one kernel call advances at most. It bounds
 // the Runner's buffers and keeps a tile's gate rows near the L1 cache; on
 // the CPU measured (48 KiB L1d, 2 MiB L2) throughput was flat from 8 to 256
-// and 32 was marginally best (BenchmarkStepTile, BENCHMARKS.md).
+// and 32 was marginally best (BenchmarkTileSize, BENCHMARKS.md).
 const defaultTile = 32
 
 // NewRunner returns a Runner for batches of typically at most maxBatch keys
