@@ -54,8 +54,8 @@ type Observer interface {
 	// WarmupSteps counts reading steps that produced no forecast because
 	// their key was warming up (rnncast_warmup_steps_total).
 	WarmupSteps(n int)
-	// Skipped counts records dropped without a dead letter, by reason, e.g.
-	// "revoked" for records fetched for a partition no longer owned
+	// Skipped counts records dropped without a dead letter, by reason:
+	// "applied" for a reading its key had already taken before a restore
 	// (rnncast_skipped_total{reason}).
 	Skipped(reason string, n int)
 	// Checkpoint observes the duration of one partition checkpoint
