@@ -304,7 +304,7 @@ func (p *page) waitState(t *testing.T, what string, ok func(chartState) bool) ch
 // httptest on 127.0.0.1 and fed by a simulated stream, and checks that the
 // chart shows the selected sensor's actual values and forecast, that they
 // grow through the event stream without a reload, and that searching and
-// picking another sensor charts that one. A screenshot is kept under
+// picking another sensor (by click, or Enter in the search box) charts it. A screenshot is kept under
 // RNNCAST_ARTIFACTS.
 func TestBrowserShowsLiveData(t *testing.T) {
 	path := chromium(t)
@@ -358,6 +358,12 @@ func TestBrowserShowsLiveData(t *testing.T) {
 	p.eval(t, `(() => { document.querySelector("#list li").click(); return true; })()`, &ok)
 	p.waitState(t, sensorName(42)+" after picking it", func(st chartState) bool {
 		return st.Sensor == sensorName(42) && st.Actuals > 0 && st.Forecast == horizon
+	})
+
+	p.eval(t, `(() => { const s = document.getElementById("search"); s.value = "sensor-0005";
+		s.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"})); return true; })()`, &ok)
+	p.waitState(t, sensorName(5)+" after Enter in the search box", func(st chartState) bool {
+		return st.Sensor == sensorName(5) && st.Actuals > 0 && st.Forecast == horizon
 	})
 }
 

@@ -31,7 +31,8 @@ type subscriber struct {
 	notify chan struct{} // one slot: an update is pending
 }
 
-// New returns a Hub with cfg's bounds (zero fields take their defaults).
+// New returns a Hub with cfg's bounds; zero or negative fields take their
+// defaults, so every Config is valid.
 func New(cfg Config) *Hub {
 	return &Hub{
 		cfg:     cfg.withDefaults(),
@@ -64,10 +65,11 @@ func (h *Hub) OnReading(sensor string, ts time.Time, value float64) {
 }
 
 // OnForecast records the forecast made at event time ts: forecast[k] is
-// the value expected at ts+(k+1)·interval. The Hub copies forecast; the
+// the value expected at ts+(k+1)·interval. A forecast without a sensor,
+// values or a positive interval is ignored. The Hub copies forecast; the
 // caller may reuse it after the call. It never blocks on a client.
 func (h *Hub) OnForecast(sensor string, ts time.Time, interval time.Duration, forecast []float64) {
-	if sensor == "" || len(forecast) == 0 {
+	if sensor == "" || len(forecast) == 0 || interval <= 0 {
 		return
 	}
 	h.mu.Lock()

@@ -33,6 +33,7 @@ func TestHubIgnoresBadInput(t *testing.T) {
 	h.OnReading("x", time.Unix(1, 0), nan)
 	h.OnReading("y", time.Unix(1, 0), inf)
 	h.OnForecast("z", time.Unix(1, 0), time.Second, nil)
+	h.OnForecast("w", time.Unix(1, 0), 0, []float64{1})
 	if h.Len() != 0 {
 		t.Errorf("got %d sensors after only bad input, want 0", h.Len())
 	}

@@ -376,7 +376,10 @@ async function loadList() {
     const v = document.createElement("span");
     v.className = "v"; v.textContent = s.last ? fmtNum(s.value) : "";
     li.append(id, v);
+    li.tabIndex = 0;
+    li.setAttribute("role", "option");
     li.addEventListener("click", () => select(s.id));
+    li.addEventListener("keydown", (e) => { if (e.key === "Enter") select(s.id); });
     return li;
   });
   ul.replaceChildren(...items);
@@ -459,6 +462,12 @@ function start() {
   $("search").addEventListener("input", (e) => {
     clearTimeout(timer);
     timer = setTimeout(() => { state.query = e.target.value.trim(); loadList(); }, 150);
+  });
+  $("search").addEventListener("keydown", (e) => { // Enter picks the first match
+    if (e.key !== "Enter") return;
+    clearTimeout(timer);
+    state.query = e.target.value.trim();
+    loadList().then(() => { const li = document.querySelector("#list li"); if (li) select(li.dataset.id); });
   });
   window.addEventListener("resize", () => { renderChart(); renderErrors(); renderStats(); });
   if (state.sensor) select(state.sensor); else connect();
