@@ -37,9 +37,8 @@ func TestPipelineFeedsHub(t *testing.T) {
 	for _, topic := range []string{"sensors", "forecasts", "dead"} {
 		c.CreateTopic(t, topic, 2, nil)
 	}
-	h := New(Config{History: 1000 * time.Hour})
-	obs := NewObserver(nil, m.Meta.Name+" v"+m.Meta.Version)
-	h.cfg.Stats = obs.Stats
+	obs := NewObserver(pipeline.NopObserver{}, m.Meta.Name+" v"+m.Meta.Version) // cmd wraps metrics.Observer
+	h := New(Config{History: 1000 * time.Hour, Stats: obs.Stats})
 	onReading, onForecast := h.Hooks(m.Meta.Interval)
 	p, err := pipeline.New(pipeline.Config{
 		Brokers: c.Brokers, InputTopic: "sensors", OutputTopic: "forecasts", DeadLetterTopic: "dead",
