@@ -196,3 +196,16 @@ func hasKey(doc map[string]any, dotted string) bool {
 	}
 	return true
 }
+
+// TestReadmeDocumentsEveryKey checks the README's configuration reference.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range Keys() {
+		if !strings.Contains(string(data), "| `"+key+"` |") {
+			t.Errorf("README.md has no configuration reference row for %s", key)
+		}
+	}
+}

@@ -83,6 +83,15 @@ func TestNamesMatchContract(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("registered metrics\n got %q\nwant %q (docs/contracts.md)", got, want)
 	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range got {
+		if !regexp.MustCompile("\\| `" + name + "[{`]").Match(readme) {
+			t.Errorf("README.md's metrics reference has no row for %s", name)
+		}
+	}
 }
 
 func TestNewRejectsDoubleRegistration(t *testing.T) {
