@@ -32,34 +32,63 @@ type fileMeta struct {
 // ignored, so files from newer writers or with extra notes still load.
 func parseMeta(kv map[string]string) (fileMeta, error) {
 	var fm fileMeta
-	m := &fm.Meta
 	if v, ok := kv["format_version"]; ok && v != FormatVersion {
 		return fm, metaErr("format_version", "version %q is not supported (this build reads %q)", v, FormatVersion)
 	}
-	var err error
-	steps := []func() error{
-		func() error { m.Arch, err = parseArch(kv); return err },
-		func() error { m.Cell, m.Nonlinearity, err = parseCell(kv); return err },
-		func() error { m.Layers, err = intKey(kv, "layers", 1, maxLayers, true, 0); return err },
-		func() error { m.Hidden, err = intKey(kv, "hidden_size", 1, maxDim, true, 0); return err },
-		func() error { m.Inputs, err = intKey(kv, "input_size", 1, maxDim, true, 0); return err },
-		func() error { m.Target, err = intKey(kv, "target", 0, m.Inputs-1, false, 0); return err },
-		func() error { m.Window, err = intKey(kv, "window", 1, maxWindow, true, 0); return err },
-		func() error { m.Horizon, err = intKey(kv, "horizon", 1, maxDim, true, 0); return err },
-		func() error { m.Interval, err = parseInterval(kv); return err },
-		func() error { m.Mean, err = floatsKey(kv, "mean", m.Inputs, false); return err },
-		func() error { m.Std, err = floatsKey(kv, "std", m.Inputs, true); return err },
-		func() error { m.Norm, err = parseNorm(kv); return err },
-		func() error { m.Mode, err = parseMode(kv); return err },
-		func() error { fm.bias, err = parseBias(kv); return err },
+	err := parseShapeKeys(kv, &fm.Meta)
+	if err == nil {
+		err = parseServingKeys(kv, &fm.Meta)
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return fm, err
-		}
+	if err == nil {
+		fm.bias, err = parseBias(kv)
 	}
-	m.Name, m.Version = kv["name"], kv["version"]
-	return fm, nil
+	fm.Name, fm.Version = kv["name"], kv["version"]
+	return fm, err
+}
+
+// parseShapeKeys decodes the keys that determine the tensors' shapes.
+func parseShapeKeys(kv map[string]string, m *Meta) (err error) {
+	if m.Arch, err = parseArch(kv); err != nil {
+		return err
+	}
+	if m.Cell, m.Nonlinearity, err = parseCell(kv); err != nil {
+		return err
+	}
+	if m.Layers, err = intKey(kv, "layers", 1, maxLayers, true, 0); err != nil {
+		return err
+	}
+	if m.Hidden, err = intKey(kv, "hidden_size", 1, maxDim, true, 0); err != nil {
+		return err
+	}
+	if m.Inputs, err = intKey(kv, "input_size", 1, maxDim, true, 0); err != nil {
+		return err
+	}
+	m.Horizon, err = intKey(kv, "horizon", 1, maxDim, true, 0)
+	return err
+}
+
+// parseServingKeys decodes the keys serving needs beyond the shapes.
+func parseServingKeys(kv map[string]string, m *Meta) (err error) {
+	if m.Target, err = intKey(kv, "target", 0, m.Inputs-1, false, 0); err != nil {
+		return err
+	}
+	if m.Window, err = intKey(kv, "window", 1, maxWindow, true, 0); err != nil {
+		return err
+	}
+	if m.Interval, err = parseInterval(kv); err != nil {
+		return err
+	}
+	if m.Mean, err = floatsKey(kv, "mean", m.Inputs, false); err != nil {
+		return err
+	}
+	if m.Std, err = floatsKey(kv, "std", m.Inputs, true); err != nil {
+		return err
+	}
+	if m.Norm, err = parseNorm(kv); err != nil {
+		return err
+	}
+	m.Mode, err = parseMode(kv)
+	return err
 }
 
 func parseArch(kv map[string]string) (Arch, error) {
