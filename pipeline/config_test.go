@@ -1,6 +1,11 @@
 package pipeline
 
 import (
+	"context"
+	"errors"
+
+	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/internal/kafkatest"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +66,24 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if p.Ready() || p.Healthy() != nil {
 		t.Errorf("a new pipeline: Ready %v, Healthy %v; want false, nil", p.Ready(), p.Healthy())
+	}
+}
+
+// TestRunMissingTopic checks that Run refuses to start, naming the topic,
+// when an output topic does not exist, rather than failing every write.
+func TestRunMissingTopic(t *testing.T) {
+	c := kafkatest.Kfake(t)
+	f := newFixture(t, c, 1)
+	cfg := f.config()
+	cfg.DeadLetterTopic = kafkatest.Name(t, "missing")
+	p, err := New(cfg, testModel(t, ModeStateful), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = p.Run(ctx)
+	if !errors.Is(err, ingest.ErrNoTopic) || !strings.Contains(err.Error(), cfg.DeadLetterTopic) {
+		t.Fatalf("Run = %v, want an error naming the missing topic %s", err, cfg.DeadLetterTopic)
 	}
 }

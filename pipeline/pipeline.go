@@ -87,8 +87,12 @@ func (p *Pipeline) ingestConfig() ingest.Config {
 // Run joins the consumer group and processes the assigned partitions until
 // ctx is cancelled; then it stops fetching, finishes and commits the work
 // in hand (bounded by ShutdownTimeout), leaves the group and returns nil.
-// It returns an error only when it cannot start. Run may be called once.
+// It returns an error only when it cannot start: a topic is missing or the
+// brokers cannot be reached. Run may be called once.
 func (p *Pipeline) Run(ctx context.Context) error {
+	if err := p.checkTopics(ctx); err != nil {
+		return err
+	}
 	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers,
 		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch})
 	if err != nil {
@@ -108,6 +112,23 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	g.Close()
 	p.ready.Store(false)
 	p.dropParked(nil)
+	return nil
+}
+
+// checkTopics fails the start when a topic is missing, and warns when the
+// output topics cannot be co-partitioned with the input.
+func (p *Pipeline) checkTopics(ctx context.Context) error {
+	c := p.cfg
+	n, err := ingest.TopicPartitions(ctx, c.Brokers, nil, c.InputTopic, c.OutputTopic, c.DeadLetterTopic)
+	if err != nil {
+		return fmt.Errorf("pipeline: cannot start: %w", err)
+	}
+	for _, t := range []string{c.OutputTopic, c.DeadLetterTopic} {
+		if n[t] < n[c.InputTopic] {
+			p.log.Warn("pipeline: topic has fewer partitions than the input; its records are partitioned by key, not co-partitioned",
+				"topic", t, "partitions", n[t], "input", c.InputTopic, "input_partitions", n[c.InputTopic])
+		}
+	}
 	return nil
 }
 
