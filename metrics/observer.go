@@ -22,6 +22,7 @@ const RecentScores = 256
 type Observer struct {
 	recordsIn, forecastsOut, rebalances, warmup prometheus.Counter
 	deadLetters, skipped                        *prometheus.CounterVec
+	stateDropped, modelReloads                  *prometheus.CounterVec
 	lag                                         *prometheus.GaugeVec
 	keys, stateBytes                            prometheus.Gauge
 	batchSize, modelStep, endToEnd              prometheus.Histogram

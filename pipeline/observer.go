@@ -66,6 +66,13 @@ type Observer interface {
 	Restore(d time.Duration)
 	// StateBytes adds delta to the bytes of state held (rnncast_state_bytes).
 	StateBytes(delta int)
+	// StateDropped counts key states dropped, by reason: DropCorrupt,
+	// DropModel, DropInvalid on restore, DropTTL and DropCap for keys
+	// forgotten while held (rnncast_state_dropped_total{reason}).
+	StateDropped(reason string, n int)
+	// ModelReload counts model reloads, accepted or rejected
+	// (rnncast_model_reloads_total{result}).
+	ModelReload(ok bool)
 }
 
 // NopObserver is an Observer that discards everything. Embed it to
@@ -160,4 +167,8 @@ type KeyState struct {
 	// Window is a copy of the key's window (ring, grid position, held
 	// readings), from window.Windows.Snapshot.
 	Window window.KeyState
+	// Deleted marks a key the worker forgot (TTL or key cap): the
+	// Checkpointer deletes its state (a tombstone); the other fields are
+	// unset.
+	Deleted bool
 }

@@ -1,0 +1,236 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/sink"
+	"github.com/rnncast/rnncast/state"
+	"github.com/rnncast/rnncast/window"
+)
+
+// StateStoreConfig configures a StateStore.
+type StateStoreConfig struct {
+	// Brokers are the bootstrap addresses. Required.
+	Brokers []string
+	// InputTopic is the pipeline's input; the state topic must have as many
+	// partitions. Required.
+	InputTopic string
+	// Topic is the compacted state topic, created (cleanup.policy=compact,
+	// the input's partition count) when absent. Required.
+	Topic string
+	// Mode is the pipeline's serving mode (ModeStateful or ModeWindow): a
+	// stateful key whose state came from another model is warmed up again
+	// from its window ring. Default ModeStateful.
+	Mode string
+	// WriterBatchTimeout is how long the state writer waits to fill a
+	// produce batch. Default 5ms.
+	WriterBatchTimeout time.Duration
+}
+
+// StateStore checkpoints key states to the compacted state topic and
+// restores them on assignment: the pipeline's Checkpointer and Restorer.
+// It is safe for concurrent use by the partition workers. Close it after
+// the pipeline's Run has returned.
+type StateStore struct {
+	cfg StateStoreConfig
+	w   *sink.Writer
+	obs Observer
+
+	mu sync.Mutex   // guards m
+	m  *model.Model // the model served: states of other fingerprints are discarded
+
+	pool sync.Pool // *storeScratch
+}
+
+// storeScratch is one Checkpoint call's reusable memory.
+type storeScratch struct {
+	batch sink.Batch
+	entry state.Entry
+	buf   []byte
+}
+
+// Reasons of Observer.StateDropped.
+const (
+	// DropCorrupt: a state record that does not decode (counted; the key
+	// warms up).
+	DropCorrupt = "corrupt"
+	// DropModel: a state from a model with another fingerprint; its hidden
+	// state is discarded and the key warms up again from its window.
+	DropModel = "model"
+	// DropInvalid: a state that decodes but does not fit the window or the
+	// model (wrong ring or hidden size).
+	DropInvalid = "invalid"
+)
+
+// NewStateStore checks (or creates) the state topic and returns a store
+// for model m's states. obs may be nil.
+func NewStateStore(ctx context.Context, cfg StateStoreConfig, m *model.Model, obs Observer) (*StateStore, error) {
+	if len(cfg.Brokers) == 0 || cfg.InputTopic == "" || cfg.Topic == "" || m == nil {
+		return nil, errors.New("pipeline: invalid state store config: brokers, input topic, state topic and model are required")
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeStateful
+	}
+	if obs == nil {
+		obs = NopObserver{}
+	}
+	if err := ingest.EnsureStateTopic(ctx, cfg.Brokers, nil, cfg.InputTopic, cfg.Topic); err != nil {
+		return nil, fmt.Errorf("pipeline: cannot use state topic: %w", err)
+	}
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: cfg.Brokers, BatchTimeout: cfg.WriterBatchTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: cannot create state writer: %w", err)
+	}
+	s := &StateStore{cfg: cfg, w: w, obs: obs, m: m}
+	s.pool.New = func() any { return new(storeScratch) }
+	return s, nil
+}
+
+// SetModel makes m the model whose fingerprint checkpoints carry and
+// restores expect (after a model reload).
+func (s *StateStore) SetModel(m *model.Model) {
+	s.mu.Lock()
+	s.m = m
+	s.mu.Unlock()
+}
+
+func (s *StateStore) model() *model.Model {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m
+}
+
+// Close closes the state writer.
+func (s *StateStore) Close() error { return s.w.Close() }
+
+// Checkpoint implements Checkpointer: it writes one record per changed key
+// (a tombstone for a key whose Deleted is set) to the state partition of
+// the same number and returns when all are acknowledged.
+func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []KeyState, _ int64) error {
+	if len(changed) == 0 {
+		return nil
+	}
+	sc := s.pool.Get().(*storeScratch)
+	sc.batch.Reset()
+	fp := s.model().Fingerprint()
+	for i := range changed {
+		ks := &changed[i]
+		if ks.Deleted {
+			sc.batch.AddState(s.cfg.Topic, partition, ks.Key, nil)
+			continue
+		}
+		toEntry(ks, fp, &sc.entry)
+		sc.buf = sc.entry.Append(sc.buf[:0])
+		sc.batch.AddState(s.cfg.Topic, partition, ks.Key, sc.buf)
+	}
+	if err := s.w.Write(ctx, &sc.batch); err != nil {
+		return err // sc is dropped: kafka-go may still read its messages
+	}
+	s.pool.Put(sc)
+	return nil
+}
+
+// toEntry fills e from ks, stamped with fingerprint fp. e aliases ks's
+// slices.
+func toEntry(ks *KeyState, fp string, e *state.Entry) {
+	win := &ks.Window
+	*e = state.Entry{Offset: ks.LastOffset, Steps: int64(ks.Steps), Fingerprint: fp, Hidden: ks.Hidden,
+		Ring: win.Ring, HasSlot: !win.LastSlot.IsZero(), WindowSteps: win.Steps, Seen: win.Seen,
+		HasMaxTime: !win.MaxTime.IsZero(), Held: e.Held[:0]}
+	if e.HasSlot {
+		e.LastSlot = win.LastSlot.UnixMilli()
+	}
+	if e.HasMaxTime {
+		e.MaxTime = win.MaxTime.UnixMilli()
+	}
+	for _, h := range win.Held {
+		e.Held = append(e.Held, state.Held{Time: h.Time.UnixMilli(), Offset: h.Offset, Values: h.Values})
+	}
+}
+
+// fromEntry fills ks from e for key. ks aliases e's slices.
+func fromEntry(key string, e *state.Entry, ks *KeyState) {
+	*ks = KeyState{Key: key, Hidden: e.Hidden, Steps: int(e.Steps), LastOffset: e.Offset,
+		Window: window.KeyState{Ring: e.Ring, Steps: e.WindowSteps, Seen: e.Seen, Held: ks.Window.Held[:0]}}
+	if e.HasSlot {
+		ks.Window.LastSlot = time.UnixMilli(e.LastSlot).UTC()
+	}
+	if e.HasMaxTime {
+		ks.Window.MaxTime = time.UnixMilli(e.MaxTime).UTC()
+	}
+	for _, h := range e.Held {
+		ks.Window.Held = append(ks.Window.Held, window.HeldReading{Time: time.UnixMilli(h.Time).UTC(), Offset: h.Offset, Values: h.Values})
+	}
+}
+
+// Restore implements Restorer: it reads the partition's state partition to
+// its end, keeps each key's last record (a tombstone deletes the key) and
+// applies them in the order they were written. A corrupt record, or one
+// apply rejects, is counted and skipped: that key warms up. A state from
+// another model keeps its window, and in stateful mode its hidden state is
+// rebuilt by running the new model over the window's ring.
+func (s *StateStore) Restore(ctx context.Context, partition int, apply func(*KeyState) error) error {
+	last, err := s.readPartition(ctx, partition)
+	if err != nil {
+		return err
+	}
+	m := s.model()
+	rw := newRewarmer(m, s.cfg.Mode)
+	var e state.Entry
+	var ks KeyState
+	for _, r := range last {
+		if err := e.Decode(r.value); err != nil {
+			s.obs.StateDropped(DropCorrupt, 1)
+			continue
+		}
+		fromEntry(r.key, &e, &ks)
+		if e.Fingerprint != m.Fingerprint() {
+			s.obs.StateDropped(DropModel, 1)
+			rw.rewarm(&ks)
+		}
+		if err := apply(&ks); err != nil {
+			s.obs.StateDropped(DropInvalid, 1)
+		}
+	}
+	return nil
+}
+
+// stateRecord is the last state record of a key in a state partition.
+type stateRecord struct {
+	key   string
+	value []byte
+	seq   int // position in the partition, for write order
+}
+
+// readPartition returns each live key's last record, in write order.
+func (s *StateStore) readPartition(ctx context.Context, partition int) ([]stateRecord, error) {
+	by := map[string]stateRecord{}
+	seq := 0
+	_, err := ingest.Restore(ctx, ingest.StateConfig{Brokers: s.cfg.Brokers, Topic: s.cfg.Topic}, partition,
+		func(key, value []byte) error {
+			seq++
+			if value == nil {
+				delete(by, string(key))
+				return nil
+			}
+			k := string(key)
+			by[k] = stateRecord{key: k, value: append(by[k].value[:0], value...), seq: seq}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: cannot read state partition %d: %w", partition, err)
+	}
+	out := make([]stateRecord, 0, len(by))
+	for _, r := range by {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b stateRecord) int { return a.seq - b.seq })
+	return out, nil
+}
