@@ -60,6 +60,8 @@ func newObserver() *Observer {
 		warmup:       counter("rnncast_warmup_steps_total", "Reading steps that produced no forecast because their key was warming up."),
 		deadLetters:  counterVec("rnncast_dead_letters_total", "Records written to the dead-letter topic, by reason.", "reason"),
 		skipped:      counterVec("rnncast_skipped_total", "Records dropped without a dead letter, by reason.", "reason"),
+		stateDropped: counterVec("rnncast_state_dropped_total", "Key states dropped: on restore (corrupt, model, invalid) or while held (ttl, cap).", "reason"),
+		modelReloads: counterVec("rnncast_model_reloads_total", "Model reloads, by result (ok, rejected).", "result"),
 		lag:          gaugeVec("rnncast_consumer_lag", "High watermark minus the next offset to read, per owned partition.", "partition"),
 		keys:         gauge("rnncast_keys", "Keys (sensors) held."),
 		stateBytes:   gauge("rnncast_state_bytes", "Bytes of per-key state held."),
@@ -79,7 +81,7 @@ func newObserver() *Observer {
 
 func (o *Observer) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
-		o.recordsIn, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped,
+		o.recordsIn, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped, o.stateDropped, o.modelReloads,
 		o.lag, o.keys, o.stateBytes, o.batchSize, o.modelStep, o.endToEnd,
 		o.checkpoint, o.restore, o.liveAbs, o.liveSq, o.liveScored, o.liveMAE, o.modelInfo,
 	}
