@@ -2,24 +2,38 @@ package deploy_test
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// buildRnncast builds cmd/rnncast into a temporary directory.
+// built is the rnncast binary shared by this package's tests, built once.
+var built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildRnncast builds cmd/rnncast into binDir, once per test binary.
 func buildRnncast(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "rnncast")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/rnncast")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("cannot build cmd/rnncast: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.path = filepath.Join(binDir, "rnncast")
+		cmd := exec.Command("go", "build", "-o", built.path, "./cmd/rnncast")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("cannot build cmd/rnncast: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.path
 }
 
 // helpText runs the binary with args and returns what it printed on both
