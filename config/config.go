@@ -14,6 +14,7 @@ type Config struct {
 	Input  Input  `yaml:"input"`
 	HTTP   HTTP   `yaml:"http"`
 	Log    Log    `yaml:"log"`
+	State  State  `yaml:"state"`
 	// ShutdownTimeout bounds the drain after SIGTERM or SIGINT: fetching
 	// stops, in-flight work is finished, checkpointed and committed, and the
 	// process exits within this time. Default 30s.
@@ -34,9 +35,10 @@ type Kafka struct {
 	// headers naming the reason. Default "sensors-dead-letters".
 	DeadLetterTopic string `yaml:"dead_letter_topic"`
 	// StateTopic is the compacted topic of per-sensor state checkpoints,
-	// co-partitioned with InputTopic. Default "rnncast-state". Reserved:
-	// state checkpointing is not wired into the pipeline yet, so nothing
-	// reads or writes this topic today.
+	// co-partitioned with InputTopic; it is created when absent. A new
+	// owner of a partition restores its sensors' states from it instead of
+	// warming them up again. Used when state.enabled. Default
+	// "rnncast-state".
 	StateTopic string `yaml:"state_topic"`
 	// Group is the consumer group; instances sharing it share the
 	// partitions. Default "rnncast".
@@ -140,6 +142,7 @@ func Default() *Config {
 		Input:           Input{Format: "json", MaxKeyBytes: 256, MaxValueBytes: 65536},
 		HTTP:            HTTP{Listen: "127.0.0.1:9464"},
 		Log:             Log{Level: "info", Format: "json"},
+		State:           State{Enabled: true},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

@@ -100,6 +100,19 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.Log.Level = "loud" }, "log.level")
 	f(func(c *Config) { c.Log.Format = "xml" }, "log.format")
 	f(func(c *Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout")
+	f(func(c *Config) { c.Kafka.StateTopic = "" }, "kafka.state_topic")
+	f(func(c *Config) { c.State.CheckpointInterval = -time.Second }, "state.checkpoint_interval")
+	f(func(c *Config) { c.State.CheckpointRecords = -1 }, "state.checkpoint_records")
+	f(func(c *Config) { c.State.TTL = -time.Hour }, "state.ttl")
+	f(func(c *Config) { c.State.MaxKeys = -5 }, "state.max_keys")
+}
+
+func TestStateTopicOptionalWhenDisabled(t *testing.T) {
+	c := Default()
+	c.State.Enabled, c.Kafka.StateTopic = false, ""
+	if err := c.Validate(); err != nil {
+		t.Errorf("Validate with state disabled and no state topic = %v, want nil", err)
+	}
 }
 
 func TestValidateReportsEveryError(t *testing.T) {

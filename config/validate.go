@@ -19,6 +19,7 @@ func (c *Config) Validate() error {
 	c.validateKafka(bad)
 	c.validateStream(bad)
 	c.validateOps(bad)
+	c.validateState(bad)
 	return errors.Join(errs...)
 }
 
@@ -35,8 +36,7 @@ func (c *Config) validateKafka(bad reporter) {
 		}
 	}
 	topics := map[string]string{"kafka.input_topic": k.InputTopic, "kafka.output_topic": k.OutputTopic,
-		"kafka.dead_letter_topic": k.DeadLetterTopic, "kafka.state_topic": k.StateTopic,
-		"kafka.group": k.Group}
+		"kafka.dead_letter_topic": k.DeadLetterTopic, "kafka.group": k.Group}
 	for _, key := range sortedKeys(topics) {
 		if topics[key] == "" {
 			bad(key, "must not be empty")
