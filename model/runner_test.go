@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -497,6 +498,39 @@ func TestPrepareDefaults(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestRunnersShareModel runs Runners of one Model on several goroutines at
+// once (under -race this checks that a prepared Model is only read) and
+// compares each result with a sequential run.
+func TestRunnersShareModel(t *testing.T) {
+	s := spec{CellLSTM, "tanh", ArchEncDec, NormLast, 16, 2, 2, 4, 6}
+	m := randomModel(t, s, rand.New(rand.NewPCG(19, 0)))
+	const b, workers = 20, 4
+	w := readings(m, b*s.window, rand.New(rand.NewPCG(19, 1)))
+	want := make([]float32, b*s.horiz)
+	m.NewRunner(b).Window(w, b, want)
+	got := make([][]float32, workers)
+	var wg sync.WaitGroup
+	for i := range got {
+		got[i] = make([]float32, b*s.horiz)
+		wg.Add(1)
+		go func(out []float32) {
+			defer wg.Done()
+			r := m.NewRunner(7)
+			for range 10 {
+				r.Window(w, b, out)
+			}
+		}(got[i])
+	}
+	wg.Wait()
+	for i := range got {
+		for j := range want {
+			if got[i][j] != want[j] {
+				t.Fatalf("worker %d out[%d] = %v, want %v", i, j, got[i][j], want[j])
+			}
 		}
 	}
 }
