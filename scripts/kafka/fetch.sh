@@ -16,8 +16,14 @@ command -v mvn >/dev/null || { echo "fetch.sh: cannot fetch Kafka: mvn not found
 tmp=$(mktemp -d "${dir}.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$dir")"; mktemp -d "${dir}.tmp.XXXXXX"; })
 trap 'rm -rf "$tmp"' EXIT
 echo "fetch.sh: fetching Apache Kafka $version jars from Maven Central into $dir" >&2
-mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dkafka.version="$version" \
-	dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2
+if ! mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dkafka.version="$version" \
+	dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+	echo "fetch.sh: cannot fetch Apache Kafka $version with Maven:" >&2
+	cat "$tmp.log" >&2
+	rm -f "$tmp.log"
+	exit 1
+fi
+rm -f "$tmp.log"
 ls "$tmp"/kafka_2.13-"$version".jar >/dev/null
 touch "$tmp/.complete"
 # Another run may have filled the cache meanwhile: keep the first one.
