@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -45,16 +46,32 @@ func (m *meter) latency(d time.Duration) {
 	m.mu.Unlock()
 }
 
-// throughput is a count of records handled over a span of time.
+// throughput is a count of records handled over a span of time, and the
+// CPU time the whole process spent in the phase (with an external broker,
+// the client's cost; with kfake, the broker's too).
 type throughput struct {
 	records int64
 	span    time.Duration
+	cpu     time.Duration
 }
 
 func (t throughput) perSecond() float64 { return float64(t.records) / t.span.Seconds() }
 
+// cpuPerRecord is the process CPU time per record, in microseconds.
+func (t throughput) cpuPerRecord() float64 { return float64(t.cpu.Microseconds()) / float64(t.records) }
+
 func (t throughput) String() string {
-	return fmt.Sprintf("%.0f records/s (%d records in %v)", t.perSecond(), t.records, t.span.Round(time.Millisecond))
+	return fmt.Sprintf("%.0f records/s (%d records in %v; process CPU %.1f µs/record)",
+		t.perSecond(), t.records, t.span.Round(time.Millisecond), t.cpuPerRecord())
+}
+
+// cpuTime returns the user plus system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // throughput returns the target over the time from the first fetch to the

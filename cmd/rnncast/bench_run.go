@@ -55,6 +55,7 @@ func (b *benchRun) run(ctx context.Context, stdout io.Writer) (benchResult, erro
 	if r.pipeLat, err = b.latency(ctx, "pipeline", b.pipelineSystem, r.rate, stdout); err != nil {
 		return r, err
 	}
+	fmt.Fprintf(stdout, "pipeline/passthrough process CPU per record: %.2f\n", r.pipe.cpuPerRecord()/r.pass.cpuPerRecord())
 	fmt.Fprintf(stdout, "pipeline/passthrough throughput ratio: %.3f\n", r.Ratio())
 	return r, nil
 }
@@ -109,11 +110,13 @@ func (b *benchRun) throughput(ctx context.Context, name string, sys system, in s
 	if err := b.createTopics(ctx, out); err != nil {
 		return throughput{}, err
 	}
+	cpu0 := cpuTime()
 	err := b.runSystem(ctx, sys, in, out, m, func() bool { _, ok := m.throughput(); return ok }, nil)
 	if err != nil {
 		return throughput{}, fmt.Errorf("rnncast bench: %s throughput: %w", name, err)
 	}
 	t, _ := m.throughput()
+	t.cpu = cpuTime() - cpu0
 	fmt.Fprintf(stdout, "throughput %-12s %v\n", name+":", t)
 	return t, nil
 }

@@ -34,11 +34,12 @@ func testBench(t *testing.T, brokers string) {
 	out := stdout.String()
 	t.Logf("output:\n%s", out)
 	for _, re := range []string{
-		`(?m)^throughput passthrough: +\d+ records/s \(3000 records in `,
-		`(?m)^throughput pipeline: +\d+ records/s \(3000 records in `,
+		`(?m)^throughput passthrough: +\d+ records/s \(3000 records in \S+; process CPU [0-9.]+ µs/record\)$`,
+		`(?m)^throughput pipeline: +\d+ records/s \(3000 records in \S+; process CPU [0-9.]+ µs/record\)$`,
 		`(?m)^latency at \d+ records/s offered for 500ms`,
 		`(?m)^latency +passthrough: +p50 \S+ +p99 \S+ +\(\d+ samples\)`,
 		`(?m)^latency +pipeline: +p50 \S+ +p99 \S+ +\(\d+ samples\)`,
+		`(?m)^pipeline/passthrough process CPU per record: [0-9.]+$`,
 		`pipeline/passthrough throughput ratio: [0-9.]+\n$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

@@ -140,7 +140,8 @@ const paceStep = 10 * time.Millisecond
 
 // produceAtRate writes g's records at rate records per second of wall time
 // until ctx ends; each record's timestamp is the time it was generated. It
-// returns the records acknowledged.
+// returns the records acknowledged. A write in flight when ctx ends is
+// finished (within writeTimeout), so the count is exact.
 func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate float64) (int, error) {
 	start := time.Now()
 	tick := time.NewTicker(paceStep)
@@ -154,21 +155,31 @@ func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate
 		for sent+len(msgs) < due {
 			msgs = append(msgs, message(g.Next(), now))
 		}
-		if len(msgs) > 0 {
-			if err := w.WriteMessages(ctx, msgs...); err != nil {
-				if ctx.Err() != nil {
-					return sent, nil
-				}
-				return sent, fmt.Errorf("rnncast: cannot produce: %w", err)
-			}
-			sent += len(msgs)
+		if err := writeAll(ctx, w, msgs); err != nil {
+			return sent, err
 		}
+		sent += len(msgs)
 		select {
 		case <-ctx.Done():
 			return sent, nil
 		case <-tick.C:
 		}
 	}
+}
+
+// writeTimeout bounds one paced write, which ctx does not interrupt.
+const writeTimeout = 30 * time.Second
+
+func writeAll(ctx context.Context, w *producer, msgs []kafka.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
+	if err := w.WriteMessages(wctx, msgs...); err != nil {
+		return fmt.Errorf("rnncast: cannot produce: %w", err)
+	}
+	return nil
 }
 
 func message(r simulate.Record, now time.Time) kafka.Message {
