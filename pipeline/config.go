@@ -101,6 +101,19 @@ type Config struct {
 	// a worker starts on it (unless the worker resumes a parked state).
 	// Default: none; keys start cold and warm up.
 	Restorer Restorer
+	// CheckpointRecords, when positive, checkpoints and commits a
+	// partition as soon as this many records were processed since its last
+	// commit, before CommitInterval has passed. Default 0: by time only.
+	CheckpointRecords int
+	// KeyTTL, when positive, forgets a key (a tombstone goes to the
+	// Checkpointer) once its partition's newest event time is more than
+	// KeyTTL past the key's last reading: event time, so a replay expires
+	// the same keys as the live stream did. Default 0: never.
+	KeyTTL time.Duration
+	// MaxKeys, when positive, bounds the keys a partition worker holds:
+	// beyond it, the least recently seen (by input offset) are forgotten
+	// at the next commit, with tombstones. Default 0: no bound.
+	MaxKeys int
 }
 
 // Defaults of Config; see the fields' documentation.

@@ -15,6 +15,7 @@ type keyState struct {
 	steps  int       // steps since the last reset
 	last   int64     // input offset of the last step applied
 	added  int64     // input offset of the last reading the window accepted
+	seenMs int64     // event time of that reading, Unix ms (TTL)
 	dirty  bool      // changed since the last checkpoint
 	recent recent    // recent forecasts, for live scoring
 }
@@ -220,6 +221,9 @@ func (s *stage) restore(ks *KeyState) error {
 	}
 	copy(st.hidden, ks.Hidden)
 	st.steps, st.last, st.added = ks.Steps, ks.LastOffset, ks.LastOffset
+	if !ks.Window.MaxTime.IsZero() {
+		st.seenMs = ks.Window.MaxTime.UnixMilli()
+	}
 	for _, h := range ks.Window.Held {
 		st.added = max(st.added, h.Offset)
 	}

@@ -57,9 +57,11 @@ type worker struct {
 	reasons map[record.Reason]int
 	warmups int
 	ckpt    []KeyState
+	tomb    []KeyState // keys forgotten at this checkpoint (TTL, MaxKeys)
 
 	committed  int64 // last committed offset (the assignment's, possibly negative, at start)
 	lastCommit time.Time
+	sinceCkpt  int // records processed since the last commit (CheckpointRecords)
 }
 
 // emitted is a forecast waiting for its write's acknowledgement.
@@ -191,6 +193,7 @@ func (w *worker) fetchFirst(ctx context.Context, m *ingest.Message) error {
 // partition is revoked.
 func (w *worker) process(ctx context.Context) error {
 	w.resetBatch()
+	w.sinceCkpt += len(w.msgs)
 	last := &w.msgs[len(w.msgs)-1]
 	w.p.obs.RecordsIn(len(w.msgs))
 	w.p.obs.BatchSize(len(w.msgs))
@@ -233,7 +236,8 @@ func (w *worker) ingest(m *ingest.Message) {
 		w.deadLetter(m, err)
 		return
 	}
-	w.st.stage.key(r.Key).added = r.Offset
+	ks := w.st.stage.key(r.Key)
+	ks.added, ks.seenMs = r.Offset, r.Time.UnixMilli()
 }
 
 // applied reports (and settles) a reading its key already took before a
@@ -337,7 +341,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	if !ok || next == w.committed {
 		return nil
 	}
-	if !force && time.Since(w.lastCommit) < w.p.cfg.CommitInterval {
+	if !force && !w.checkpointDue() {
 		return nil
 	}
 	if err := w.checkpoint(ctx, next); err != nil {
@@ -346,7 +350,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	if err := w.gen.Commit(w.part, next); err != nil {
 		return err
 	}
-	w.committed, w.lastCommit = next, time.Now()
+	w.committed, w.lastCommit, w.sinceCkpt = next, time.Now(), 0
 	w.p.progress()
 	return nil
 }
@@ -354,12 +358,14 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 // checkpoint hands the keys changed since the last commit to the
 // Checkpointer, if any.
 func (w *worker) checkpoint(ctx context.Context, next int64) error {
+	w.tomb = w.expire(w.tomb[:0])
 	c := w.p.cfg.Checkpointer
 	if c == nil {
 		return nil
 	}
 	start := time.Now()
 	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0], w.st.win)
+	w.ckpt = append(w.ckpt, w.tomb...)
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}

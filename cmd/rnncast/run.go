@@ -25,7 +25,11 @@ const runAbout = `Runs the streaming forecaster: joins the consumer group, turns
 into a forecast on the output topic, and serves /metrics, /healthz and /readyz.
 The config and the model are loaded first: an invalid config or an unloadable
 model exits with status 1 before anything is consumed. SIGTERM or SIGINT stops
-fetching, drains, commits and exits 0 within shutdown_timeout.
+fetching, drains, checkpoints, commits and exits 0 within shutdown_timeout.
+SIGHUP reloads the model file: a file that does not load or fit the config is
+rejected (logged, rnncast_model_reloads_total{result="rejected"}) and the old
+model stays; a good one replaces it after a drain, and sensor states are
+carried over (rebuilt from each sensor's window when the model changed).
 Environment: RNNCAST_BROKERS=host:port,... overrides kafka.brokers.`
 
 // runOptions are the flags of rnncast run.
@@ -85,12 +89,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 	if err != nil {
 		return err
 	}
-	p, err := pipeline.New(pipelineConfig(cfg), m, obs, log)
-	if err != nil {
-		return err
+	pc := pipelineConfig(cfg)
+	if _, err := pipeline.New(pc, m, obs, log); err != nil {
+		return err // the config does not fit the model: nothing is created yet
 	}
+	s := &server{obs: obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
 	if cfg.HTTP.Listen != "" {
-		srv, err := startHTTP(cfg.HTTP.Listen, metrics.Handler(reg, p), log)
+		srv, err := startHTTP(cfg.HTTP.Listen, metrics.Handler(reg, s.health), log)
 		if err != nil {
 			return err
 		}
@@ -100,9 +105,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 			onHTTP(srv.addr)
 		}
 	}
+	store, err := newStateStore(ctx, cfg, pc, m, obs)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	s.pc, s.store = withState(pc, cfg, store), store
 	log.Info("rnncast: starting", "model", m.Meta.Name, "version", m.Meta.Version,
 		"fingerprint", m.Fingerprint(), "brokers", cfg.Kafka.Brokers, "input", cfg.Kafka.InputTopic, "group", cfg.Kafka.Group)
-	return runUntilDrained(ctx, p, cfg.ShutdownTimeout, log)
+	return s.serveReloading(ctx, m, cfg.ShutdownTimeout)
 }
 
 // runUntilDrained runs p until ctx ends. Run drains within the shutdown
