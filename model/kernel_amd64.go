@@ -13,10 +13,10 @@ var avx2Kernels = kernels{
 }
 
 // avx512Kernels is avx2Kernels with the gemm's large blocks done with
-// AVX-512 (8 rows × 32 columns) and the GRU update and activations on 16
-// lanes (AVX512F only); the RNN and LSTM updates stay AVX2.
+// AVX-512 (8 rows × 32 columns) and the LSTM and GRU updates and the
+// activations on 16 lanes (AVX512F only); the RNN update stays AVX2.
 var avx512Kernels = kernels{
-	name: "avx512", gemm: gemmAVX512Go, rnn: rnnAVX2Go, lstm: lstmAVX2Go, gru: gruAVX512Go,
+	name: "avx512", gemm: gemmAVX512Go, rnn: rnnAVX2Go, lstm: lstmAVX512Go, gru: gruAVX512Go,
 	tanh: tanhAVX512Go, sigmoid: sigmoidAVX512Go,
 }
 
@@ -46,6 +46,9 @@ func lstmAVX2(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, 
 
 //go:noescape
 func gruAVX2(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
+
+//go:noescape
+func lstmAVX512(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, rows int)
 
 //go:noescape
 func gruAVX512(h *float32, ldh int, gi *float32, gh *float32, ldg int, hp int, rows int)
@@ -154,6 +157,22 @@ func gruAVX2Go(h []float32, ldh int, gi, gh []float32, ldg, hp, rows int) {
 	need(gi, rowsSpan(rows, ldg, 3*hp))
 	need(gh, rowsSpan(rows, ldg, 3*hp))
 	gruAVX2(&h[0], ldh, &gi[0], &gh[0], ldg, hp, rows)
+}
+
+// lstmAVX512Go runs the 16-lane update when hp is a multiple of 16 and
+// the 8-lane one otherwise.
+func lstmAVX512Go(h, c []float32, ldh int, g []float32, ldg, hp, rows int) {
+	if hp%16 != 0 {
+		lstmAVX2Go(h, c, ldh, g, ldg, hp, rows)
+		return
+	}
+	if rows <= 0 {
+		return
+	}
+	need(h, rowsSpan(rows, ldh, hp))
+	need(c, rowsSpan(rows, ldh, hp))
+	need(g, rowsSpan(rows, ldg, 4*hp))
+	lstmAVX512(&h[0], &c[0], ldh, &g[0], ldg, hp, rows)
 }
 
 // gruAVX512Go runs the 16-lane update when hp is a multiple of 16 and the

@@ -1141,3 +1141,85 @@ zsigloop:
 zsigdone:
 	VZEROUPPER
 	RET
+
+// func lstmAVX512(h *float32, c *float32, ldh int, gates *float32, ldg int, hp int, rows int)
+//
+// lstmAVX2 on 16 lanes; hp is a multiple of 16.
+TEXT ·lstmAVX512(SB), NOSPLIT, $0-56
+	MOVQ h+0(FP), DI
+	MOVQ c+8(FP), BX
+	MOVQ ldh+16(FP), R8
+	SHLQ $2, R8
+	MOVQ gates+24(FP), SI
+	MOVQ ldg+32(FP), R9
+	SHLQ $2, R9
+	MOVQ hp+40(FP), R10
+	SHLQ $2, R10
+	LEAQ (R10)(R10*2), R15
+	MOVQ rows+48(FP), R11
+
+zlstmrow:
+	MOVQ SI, R13
+	MOVQ hp+40(FP), CX
+	SHRQ $3, CX
+
+zlstmif:
+	VMOVUPS (R13), Z0
+	SIGMOIDZ(Z0, Z8, Z9, Z10)
+	VMOVUPS Z0, (R13)
+	ADDQ    $64, R13
+	DECQ    CX
+	JNZ     zlstmif
+
+	LEAQ (SI)(R15*1), R13
+	MOVQ hp+40(FP), CX
+	SHRQ $4, CX
+
+zlstmo:
+	VMOVUPS (R13), Z0
+	SIGMOIDZ(Z0, Z8, Z9, Z10)
+	VMOVUPS Z0, (R13)
+	ADDQ    $64, R13
+	DECQ    CX
+	JNZ     zlstmo
+
+	LEAQ (SI)(R10*2), R13
+	MOVQ hp+40(FP), CX
+	SHRQ $4, CX
+
+zlstmg:
+	VMOVUPS (R13), Z0
+	TANHZ(Z0, Z8, Z9, Z10, Z11, Z12)
+	VMOVUPS Z0, (R13)
+	ADDQ    $64, R13
+	DECQ    CX
+	JNZ     zlstmg
+
+	MOVQ DI, R12
+	MOVQ BX, R14
+	MOVQ SI, R13
+	MOVQ hp+40(FP), CX
+	SHRQ $4, CX
+
+zlstmch:
+	VMOVUPS     (R13)(R10*1), Z1
+	VMULPS      (R14), Z1, Z4
+	VMOVUPS     (R13), Z0
+	VFMADD231PS (R13)(R10*2), Z0, Z4
+	VMOVUPS     Z4, (R14)
+	TANHZ(Z4, Z8, Z9, Z10, Z11, Z12)
+	VMULPS      (R13)(R15*1), Z4, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        $64, R12
+	ADDQ        $64, R13
+	ADDQ        $64, R14
+	DECQ        CX
+	JNZ         zlstmch
+
+	ADDQ R8, DI
+	ADDQ R8, BX
+	ADDQ R9, SI
+	DECQ R11
+	JNZ  zlstmrow
+	VZEROUPPER
+	RET
