@@ -30,6 +30,13 @@ finish() {
 	if [ -f "$workdir/broker.env" ]; then
 		scripts/kafka/stop.sh "$workdir" || status=1
 	fi
+	# Private brokers of tests (kafkatest.StartBroker) live in the tests'
+	# TempDirs under $workdir/tmp; a test binary that died (timeout, panic)
+	# did not stop its own. stop.sh only signals a pid whose command line
+	# names that broker's server.properties.
+	find "$workdir/tmp" -name broker.env 2>/dev/null | while read -r env; do
+		scripts/kafka/stop.sh --kill "$(dirname "$env")" || true
+	done
 	if [ "$status" -ne 0 ]; then
 		for log in server.log stdout.log; do
 			if [ -s "$workdir/logs/$log" ]; then
@@ -64,4 +71,5 @@ export RNNCAST_REQUIRE_REAL=1
 if [ $# -eq 0 ]; then
 	set -- ./...
 fi
-go test -race -count=1 -p "${RNNCAST_TEST_P:-2}" -timeout 40m "$@"
+mkdir -p "$workdir/tmp"
+TMPDIR=$workdir/tmp go test -race -count=1 -p "${RNNCAST_TEST_P:-2}" -timeout 40m "$@"
