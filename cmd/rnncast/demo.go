@@ -29,7 +29,7 @@ func init() {
 const demoAbout = `Runs the whole system in one process with nothing to install: an in-process
 Kafka broker (kfake, on 127.0.0.1, a free port), the sensor simulator and the
 pipeline serving the bundled demo model (a stateful GRU forecasting 24 hourly
-values). Time is compressed: one simulated hour per --speed of wall time. Every
+values), checkpointing sensor states to a compacted state topic. Time is compressed: one simulated hour per --speed of wall time. Every
 --every it prints readings in, forecasts out, dead letters and the live error
 (MAE over recent forecasts, scored as their actual values arrive). Prometheus
 metrics are served on --http. Stops after --duration with a summary, or on
@@ -101,7 +101,15 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	p, err := pipeline.New(pipelineConfig(cfg), m, obs, log)
+	pc := pipelineConfig(cfg)
+	store, err := pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: cfg.Kafka.Brokers,
+		InputTopic: cfg.Kafka.InputTopic, Topic: cfg.Kafka.StateTopic, Mode: m.Meta.Mode}, m, obs)
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
+	defer store.Close()
+	pc.Checkpointer, pc.Restorer = store, store
+	p, err := pipeline.New(pc, m, obs, log)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
