@@ -139,11 +139,11 @@ func newEpochBar(epochs int, w io.Writer, visible bool) *epochBar {
 		progressbar.OptionSetWriter(w), progressbar.OptionSetVisibility(visible),
 		progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true), progressbar.OptionSetDescription("epoch"),
-		progressbar.OptionFullWidth())}
+		progressbar.OptionSetWidth(30), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))}
 }
 
 func (b *epochBar) update(e train.Epoch) {
-	b.bar.Describe(fmt.Sprintf("loss %.4f val %.4f best %.4f@%d", e.Loss, e.ValLoss, e.Best, e.BestN))
+	b.bar.Describe(fmt.Sprintf("epoch %d loss %.4f val %.4f best %.4f@%d", e.N, e.Loss, e.ValLoss, e.Best, e.BestN))
 	if e.Stopping {
 		b.bar.Finish()
 		return
