@@ -88,9 +88,23 @@ func (w *Writer) Write(ctx context.Context, b *Batch) error {
 		return nil
 	}
 	if err := w.w.WriteMessages(ctx, b.msgs...); err != nil {
+		var werr kafka.WriteErrors
+		if errors.As(err, &werr) {
+			// kafka-go's message lists every message's error: name one.
+			return fmt.Errorf("sink: cannot write %d of %d messages: %w", werr.Count(), len(b.msgs), firstError(werr))
+		}
 		return fmt.Errorf("sink: cannot write %d messages: %w", len(b.msgs), err)
 	}
 	return nil
+}
+
+func firstError(errs kafka.WriteErrors) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return errs
 }
 
 // Close flushes and closes the writer's connections.
