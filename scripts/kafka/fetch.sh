@@ -16,7 +16,11 @@ command -v mvn >/dev/null || { echo "fetch.sh: cannot fetch Kafka: mvn not found
 tmp=$(mktemp -d "${dir}.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$dir")"; mktemp -d "${dir}.tmp.XXXXXX"; })
 trap 'rm -rf "$tmp"' EXIT
 echo "fetch.sh: fetching Apache Kafka $version jars from Maven Central into $dir" >&2
-if ! mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dkafka.version="$version" \
+logging=()
+case $version in
+4.*) logging=(-Dkafka.log4j2) ;; # 4.x logs through log4j2, 3.x through reload4j
+esac
+if ! mvn -B -q -Dstyle.color=never -f "$here/pom.xml" -Dkafka.version="$version" "${logging[@]}" \
 	dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
 	echo "fetch.sh: cannot fetch Apache Kafka $version with Maven:" >&2
 	cat "$tmp.log" >&2

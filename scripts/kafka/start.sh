@@ -48,11 +48,17 @@ fi
 port=$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$props")
 mkdir -p "$workdir/logs"
 
+# Kafka 3.x logs through reload4j (log4j 1 config), 4.x through log4j2.
+log_opt="-Dlog4j.configuration=file:$here/log4j.properties"
+if compgen -G "$jars/log4j-core-2*.jar" >/dev/null; then
+	log_opt="-Dlog4j2.configurationFile=$here/log4j2.properties"
+fi
+
 # A test broker on a small shared machine: C1 only (less JIT work at start),
 # serial GC (fewer threads); at test volumes neither costs throughput.
 java_opts=(-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError
 	-Djava.awt.headless=true
-	"-Dkafka.logs.dir=$workdir/logs" "-Dlog4j.configuration=file:$here/log4j.properties"
+	"-Dkafka.logs.dir=$workdir/logs" "$log_opt"
 	-cp "$jars/*")
 
 if [ ! -f "$workdir/data/meta.properties" ]; then
