@@ -190,10 +190,14 @@ func createCompacted(ctx context.Context, d *kafka.Dialer, conn *kafka.Conn, top
 }
 
 func checkCompacted(ctx context.Context, brokers []string, d *kafka.Dialer, topic string) error {
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
-	if d != nil && (d.TLS != nil || d.SASLMechanism != nil) {
-		c.Transport = &kafka.Transport{TLS: d.TLS, SASL: d.SASLMechanism}
+	// A Transport of its own, closed on return: the default one is shared
+	// process-wide and would keep idle connections open after the check.
+	tr := &kafka.Transport{}
+	if d != nil {
+		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
 	}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
 	res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
 		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"cleanup.policy"},
 	}}})
