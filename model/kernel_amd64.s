@@ -487,8 +487,12 @@ GLOBL k_bias127<>(SB), RODATA|NOPTR, $64
 // Rows go in blocks of four: for each panel of 16 output columns, eight
 // accumulators (4 rows × 2 vectors) start from init and gain A[row][kk]
 // (broadcast) × the panel's row kk, for kk < k. Leftover rows go one at a
-// time, with the k loop unrolled by two into two accumulator pairs to
-// hide FMA latency.
+// time with the same single accumulator chain per column, so that every
+// row's sum is formed in the same order (init, then kk = 0, 1, ...) and a
+// key's result is bit-identical whatever the number of rows in the call
+// and its place among them: forecasts must not depend on the micro-batch
+// a reading lands in. (Splitting k over two accumulators would hide FMA
+// latency but change the rounding.)
 TEXT ·gemmAVX2(SB), NOSPLIT, $0-80
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
@@ -578,36 +582,21 @@ row1:
 panel1:
 	VMOVUPS (R12)(R14*1), Y0
 	VMOVUPS 32(R12)(R14*1), Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
 	MOVQ    SI, AX
 	MOVQ    k+40(FP), CX
-
-k2:
-	CMPQ         CX, $2
-	JLT          k1
-	VBROADCASTSS (AX), Y8
-	VBROADCASTSS 4(AX), Y9
-	VFMADD231PS  (BX), Y8, Y0
-	VFMADD231PS  32(BX), Y8, Y1
-	VFMADD231PS  64(BX), Y9, Y2
-	VFMADD231PS  96(BX), Y9, Y3
-	ADDQ         $8, AX
-	ADDQ         $128, BX
-	SUBQ         $2, CX
-	JMP          k2
+	TESTQ   CX, CX
+	JZ      store1
 
 k1:
-	TESTQ        CX, CX
-	JZ           store1
 	VBROADCASTSS (AX), Y8
 	VFMADD231PS  (BX), Y8, Y0
 	VFMADD231PS  32(BX), Y8, Y1
+	ADDQ         $4, AX
 	ADDQ         $64, BX
+	DECQ         CX
+	JNZ          k1
 
 store1:
-	VADDPS  Y2, Y0, Y0
-	VADDPS  Y3, Y1, Y1
 	VMOVUPS Y0, (DI)(R14*1)
 	VMOVUPS Y1, 32(DI)(R14*1)
 	ADDQ    $64, R14
