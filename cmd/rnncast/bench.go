@@ -26,7 +26,8 @@ const benchAbout = `Measures, in one run against the same broker and the same re
  (a) passthrough: bare kafka-go, one Reader per partition, micro-batches of
      --batch records (or --max-delay after the first) written with acks=all;
  (b) pipeline: the full rnncast pipeline (consumer group, decode, window,
-     model, forecast encoding, acked writes, commits) serving --model.
+     model, forecast encoding, acked writes, state checkpoints, commits)
+     serving --model.
 Throughput: --records preloaded records, from the first fetch to the last
 one handled. Latency: records offered at a fixed rate (default half the
 slower system's throughput) for --duration; end-to-end is the output's
@@ -42,6 +43,7 @@ type benchOptions struct {
 	maxDelay, duration, timeout time.Duration
 	rate                        float64
 	modelPath                   string
+	state                       bool
 }
 
 func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
@@ -56,6 +58,7 @@ func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of each latency measurement")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on a measurement after this long")
 	fs.StringVar(&o.modelPath, "model", "", "model file for the pipeline (default: the bundled demo model)")
+	fs.BoolVar(&o.state, "state", true, "the pipeline checkpoints sensor states to a (scratch) state topic, as rnncast run does by default")
 	return fs
 }
 
@@ -98,8 +101,8 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 		return benchResult{}, err
 	}
 	defer closeBroker()
-	fmt.Fprintf(stdout, "rnncast bench: broker %s; %d records from %d sensors over %d partitions; batch %d, max delay %v; model %s v%s (%s, hidden %d, horizon %d)\n",
-		where, o.records, o.sensors, o.partition, o.batch, o.maxDelay, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon)
+	fmt.Fprintf(stdout, "rnncast bench: broker %s; %d records from %d sensors over %d partitions; batch %d, max delay %v; model %s v%s (%s, hidden %d, horizon %d); state checkpoints %v\n",
+		where, o.records, o.sensors, o.partition, o.batch, o.maxDelay, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, o.state)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	b := &benchRun{o: o, m: m, brokers: brokers, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
 	defer b.deleteTopics()

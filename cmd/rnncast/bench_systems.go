@@ -92,15 +92,38 @@ func (o benchObserver) DeadLetters(_ record.Reason, n int) { o.m.handled(n) }
 func (o benchObserver) WarmupSteps(n int)                  { o.m.handled(n) }
 func (o benchObserver) EndToEnd(d time.Duration)           { o.m.latency(d) }
 
-// pipelineSystem runs the full pipeline from in to out in a group of its own.
+// pipelineSystem runs the full pipeline from in to out in a group of its
+// own, checkpointing to a state topic of its own unless --state=false.
 func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
 	cfg := pipeline.Config{Brokers: b.brokers, InputTopic: in, OutputTopic: out, DeadLetterTopic: b.scratch + "-dead",
 		Group: out + "-group", StartFirst: true, Warmup: 1, MaxBatch: b.o.batch, MaxDelay: b.o.maxDelay}
-	p, err := pipeline.New(cfg, b.m, benchObserver{m: m}, b.log)
-	if err != nil {
+	obs := benchObserver{m: m}
+	failed := func(err error) (func() bool, func() error) {
 		return func() bool { return false }, func() error { return err }
+	}
+	var store *pipeline.StateStore
+	if b.o.state {
+		topic := out + "-state"
+		b.topics = append(b.topics, topic) // created by NewStateStore
+		var err error
+		if store, err = pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: b.brokers, InputTopic: in,
+			Topic: topic, Mode: b.m.Meta.Mode}, b.m, obs); err != nil {
+			return failed(err)
+		}
+		cfg.Checkpointer, cfg.Restorer = store, store
+	}
+	p, err := pipeline.New(cfg, b.m, obs, b.log)
+	if err != nil {
+		return failed(errors.Join(err, closeStore(store)))
 	}
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	return p.Ready, func() error { return <-done }
+	return p.Ready, func() error { return errors.Join(<-done, closeStore(store)) }
+}
+
+func closeStore(s *pipeline.StateStore) error {
+	if s == nil {
+		return nil
+	}
+	return s.Close()
 }

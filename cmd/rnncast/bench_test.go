@@ -25,7 +25,7 @@ func TestBench(t *testing.T) {
 func testBench(t *testing.T, brokers string) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	o := benchOptions{brokers: brokers, records: 3000, sensors: 30, partition: 2, batch: 256, maxDelay: 10 * time.Millisecond,
-		duration: 500 * time.Millisecond, timeout: 2 * time.Minute}
+		duration: 500 * time.Millisecond, timeout: 2 * time.Minute, state: true}
 	var stdout, stderr bytes.Buffer
 	r, err := bench(context.Background(), o, &stdout, &stderr)
 	if err != nil {
