@@ -176,13 +176,6 @@ func expectSensor(m *model.Model, mode string, warmup int, rs []located, w *want
 	}
 }
 
-// tolerance is the relative difference allowed between a served forecast
-// and the reference. It is not zero because model's AVX2 gemm sums a
-// row's products in a different order when the row falls in the leftover
-// rows of a batch (see docs/design/pipeline.md), so a key's forecast
-// depends in its last bits on the micro-batch it was served in.
-const tolerance = 1e-5
-
 // checkForecasts compares the output topic with want.
 func checkForecasts(t *testing.T, f *fixture, out []kafka.Message, w want) {
 	t.Helper()
@@ -222,8 +215,10 @@ func checkForecast(t *testing.T, f *fixture, msg kafka.Message, fc forecastJSON,
 		t.Fatalf("%s: horizon %d interval %q values %v, want %v", id, fc.Horizon, fc.Interval, fc.Forecast, exp.values)
 	}
 	for i, v := range fc.Forecast {
-		e := float64(exp.values[i])
-		if math.Abs(v-e) > tolerance*max(1, math.Abs(e)) {
+		// Bit for bit: a key's forecast must not depend on the micro-batch
+		// it was served in, and the JSON carries float32's shortest form,
+		// which parses back to the same float32.
+		if e := exp.values[i]; math.Float32bits(float32(v)) != math.Float32bits(e) {
 			t.Errorf("%s: step %d = %v, want %v (model.Runner)", id, i+1, v, e)
 		}
 	}
