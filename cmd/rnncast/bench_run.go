@@ -154,7 +154,7 @@ func (b *benchRun) offer(ctx context.Context, topic string, rate float64) (int, 
 	defer w.Close()
 	octx, cancel := context.WithTimeout(ctx, b.o.duration)
 	defer cancel()
-	return produceAtRate(octx, w, g, rate)
+	return produceAtRate(octx, w, g, rate, nil)
 }
 
 // runSystem starts sys, waits until it is ready, runs offer (if any), waits

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -138,7 +139,12 @@ func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *mode
 	}
 	w := newProducer(cfg.Kafka.Brokers, cfg.Kafka.InputTopic)
 	prodDone, runDone := make(chan error, 1), make(chan error, 1)
-	go func() { _, err := produceAtRate(ctx, w, g, float64(o.sensors)/o.speed.Seconds()); prodDone <- err }()
+	var simTime atomic.Int64 // the generator belongs to the producer goroutine
+	simTime.Store(g.TickTime(0).UnixMilli())
+	go func() {
+		_, err := produceAtRate(ctx, w, g, float64(o.sensors)/o.speed.Seconds(), &simTime)
+		prodDone <- err
+	}()
 	go func() { runDone <- p.Run(ctx) }()
 	start := time.Now()
 	tick := time.NewTicker(o.every)
@@ -147,22 +153,22 @@ func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *mode
 		select {
 		case <-ctx.Done():
 		case <-tick.C:
-			printStatus(stdout, time.Since(start), g, obs.Snapshot(), "")
+			printStatus(stdout, time.Since(start), simTime.Load(), obs.Snapshot(), "")
 		}
 	}
 	err = errors.Join(<-prodDone, w.Close(), <-runDone)
 	s := obs.Snapshot()
-	printStatus(stdout, time.Since(start), g, s, "final: ")
+	printStatus(stdout, time.Since(start), simTime.Load(), s, "final: ")
 	return s, err
 }
 
-func printStatus(w io.Writer, elapsed time.Duration, g *simulate.Generator, s metrics.Snapshot, prefix string) {
+func printStatus(w io.Writer, elapsed time.Duration, simMs int64, s metrics.Snapshot, prefix string) {
 	mae := "- (sensors warming up)"
 	if s.Scored {
 		mae = fmt.Sprintf("%.3f", s.LiveMAE)
 	}
 	fmt.Fprintf(w, "%s%6.1fs  sim %s  readings in %d  forecasts out %d  dead letters %d  live MAE %s\n",
-		prefix, elapsed.Seconds(), g.TickTime(g.Tick()).Format("2006-01-02 15:04"), s.RecordsIn, s.ForecastsOut, s.DeadLetters, mae)
+		prefix, elapsed.Seconds(), time.UnixMilli(simMs).UTC().Format("2006-01-02 15:04"), s.RecordsIn, s.ForecastsOut, s.DeadLetters, mae)
 }
 
 // shortDuration prints whole hours and minutes without the trailing zero

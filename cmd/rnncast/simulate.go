@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -92,7 +93,7 @@ func simulateTo(ctx context.Context, o simulateOptions) (int, error) {
 	}
 	w := newProducer(brokers, o.topic)
 	defer w.Close()
-	return produceAtRate(ctx, w, g, o.rate)
+	return produceAtRate(ctx, w, g, o.rate, nil)
 }
 
 // brokerList splits a --brokers value, falling back on RNNCAST_BROKERS and
@@ -141,8 +142,10 @@ const paceStep = 10 * time.Millisecond
 // produceAtRate writes g's records at rate records per second of wall time
 // until ctx ends; each record's timestamp is the time it was generated. It
 // returns the records acknowledged. A write in flight when ctx ends is
-// finished (within writeTimeout), so the count is exact.
-func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate float64) (int, error) {
+// finished (within writeTimeout), so the count is exact. When simTime is
+// not nil, it is set to the event time (Unix ms) of the newest record
+// acknowledged, for other goroutines to read.
+func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate float64, simTime *atomic.Int64) (int, error) {
 	start := time.Now()
 	tick := time.NewTicker(paceStep)
 	defer tick.Stop()
@@ -159,6 +162,9 @@ func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate
 			return sent, err
 		}
 		sent += len(msgs)
+		if simTime != nil && len(msgs) > 0 {
+			simTime.Store(g.TickTime(g.Tick()).UnixMilli())
+		}
 		select {
 		case <-ctx.Done():
 			return sent, nil
