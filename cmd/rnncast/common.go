@@ -37,6 +37,9 @@ func pipelineConfig(c *config.Config) pipeline.Config {
 		StartFirst:      c.Kafka.StartOffset == "earliest",
 		CommitInterval:  c.Kafka.CommitInterval,
 		SessionTimeout:  c.Kafka.SessionTimeout,
+		// A tenth of the session, as Kafka's Java client advises (the
+		// pipeline's 3s default would exceed a short session timeout).
+		HeartbeatInterval: c.Kafka.SessionTimeout / 10,
 		Decoder: record.DecoderConfig{Format: c.Input.Format, UseRecordTime: c.Input.UseRecordTime,
 			MaxKeyBytes: c.Input.MaxKeyBytes, MaxValueBytes: c.Input.MaxValueBytes},
 		Window: window.Config{Interval: c.Window.Interval, Window: c.Window.Window,
