@@ -25,12 +25,16 @@ is_ours() {
 }
 
 # gone: pid has exited and released its sockets. A dying process's cmdline
-# reads empty before its files are closed, so is_ours is not enough.
+# reads empty before its files are closed, so is_ours is not enough; and a
+# JVM's main thread turns zombie while its other threads still hold the
+# sockets, so a zombie counts as gone only once it is the last task left.
 gone() {
 	[ ! -e "/proc/$pid" ] && return 0
-	local state
+	local state tasks
 	state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 0
-	[ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]
+	tasks=$(ls "/proc/$pid/task" 2>/dev/null | wc -l)
+	[ -z "$state" ] && return 0
+	{ [ "$state" = Z ] || [ "$state" = X ]; } && [ "$tasks" -le 1 ]
 }
 
 if [ -n "$pid" ] && is_ours; then
