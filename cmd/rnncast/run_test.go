@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -101,14 +102,15 @@ func TestRunSIGTERM(t *testing.T) {
 func testRunSIGTERM(t *testing.T, bin string, c *kafkatest.Cluster) {
 	const partitions = 3
 	in, out, dead, group := kafkatest.Name(t, "in"), kafkatest.Name(t, "out"), kafkatest.Name(t, "dead"), kafkatest.Name(t, "group")
+	stateTopic := kafkatest.Name(t, "state") // created by rnncast run
 	for _, topic := range []string{in, out, dead} {
 		c.CreateTopic(t, topic, partitions, nil)
 	}
 	c.Produce(t, in, simulatedMessages(t, 6, 120)...)
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "pipeline.yaml", []byte(fmt.Sprintf("kafka:\n  brokers: [%s]\n  input_topic: %s\n  output_topic: %s\n"+
-		"  dead_letter_topic: %s\n  group: %s\n  commit_interval: 100ms\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n",
-		c.Brokers[0], in, out, dead, group)))
+		"  dead_letter_topic: %s\n  state_topic: %s\n  group: %s\n  commit_interval: 100ms\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n",
+		c.Brokers[0], in, out, dead, stateTopic, group)))
 	cmd := exec.Command(bin, "run", "--config", cfg, "--model", writeFile(t, dir, "m.safetensors", models.Demo))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -118,8 +120,14 @@ func testRunSIGTERM(t *testing.T, bin string, c *kafkatest.Cluster) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) // no-op once it has exited
-	logs := make(chan map[string]any, 100)
-	go readJSONLogs(stderr, logs)
+	logs := make(chan map[string]any, 1000)
+	var raw lockedBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("rnncast run's log:\n%s", raw.String())
+		}
+	})
+	go readJSONLogs(io.TeeReader(stderr, &raw), logs)
 	addr := waitLog(t, logs, "rnncast: serving /metrics, /healthz, /readyz")["addr"].(string)
 	waitFor(t, 60*time.Second, "forecasts out", func() bool {
 		return metricValue(t, addr, "rnncast_forecasts_out_total") > 0
@@ -164,6 +172,24 @@ func buildBinary(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func readJSONLogs(r io.Reader, out chan<- map[string]any) {
