@@ -5,10 +5,8 @@
 // instances, or has its broker restarted under it. Each test compares the
 // forecasts, deduplicated by (sensor, ts), with an uninterrupted run's.
 //
-// The package has no non-test code. The binary is built with the noasm tag:
-// the assembly kernels sum a row's products in an order that depends on
-// the row's position in the micro-batch (see docs/design/pipeline.md,
-// "Batch-dependent last bits"), and micro-batch composition depends on
-// timing, so only the portable kernels make two runs comparable bit for
-// bit.
+// The package has no non-test code. The comparison is exact because a
+// key's forecast does not depend on the micro-batch it is served in (the
+// model kernels sum every row in one order; model commit c113093) and the
+// restored state is the checkpointed float32 bits.
 package faulttest

@@ -27,7 +27,7 @@ var (
 	buildErr  error
 )
 
-// binary builds cmd/rnncast once per test run (noasm: see the package doc).
+// binary builds cmd/rnncast once per test run.
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -35,7 +35,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "rnncast")
-		out, err := exec.Command("go", "build", "-tags", "noasm", "-o", binPath, "github.com/rnncast/rnncast/cmd/rnncast").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/rnncast/rnncast/cmd/rnncast").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v: %s", err, out)
 		}
