@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -151,13 +152,16 @@ func TestReadAllFailsWhenTooFew(t *testing.T) {
 			topic := Name(t, "in")
 			c.CreateTopic(t, topic, 2, nil)
 			c.Produce(t, topic, testMessages(5, 3)...)
-			r := record(t, func(tb testing.TB) { c.ReadAll(tb, topic, 4, 2*time.Second) })
-			if !r.failed || !strings.Contains(r.msg, "read 3 of 4") {
-				t.Errorf("ReadAll of 4 from 3: failed %v, message %q; want a failure saying it read 3 of 4", r.failed, r.msg)
+			r := record(t, func(tb testing.TB) { c.ReadAll(tb, topic, 4, 5*time.Second) })
+			// How many of the 3 arrive in time depends on the machine's load.
+			if !r.failed || !tooFew.MatchString(r.msg) {
+				t.Errorf("ReadAll of 4 from 3: failed %v, message %q; want a failure matching %s", r.failed, r.msg, tooFew)
 			}
 		})
 	}
 }
+
+var tooFew = regexp.MustCompile(`read [0-3] of 4 messages`)
 
 func TestCreateTopicConfigs(t *testing.T) {
 	for _, k := range kinds {
