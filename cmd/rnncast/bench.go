@@ -44,6 +44,7 @@ type benchOptions struct {
 	rate                        float64
 	modelPath                   string
 	state                       bool
+	cpuProfile                  string
 }
 
 func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
@@ -58,6 +59,7 @@ func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "length of each latency measurement")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on a measurement after this long")
 	fs.StringVar(&o.modelPath, "model", "", "model file for the pipeline (default: the bundled demo model)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline's throughput phase to this file (go tool pprof)")
 	fs.BoolVar(&o.state, "state", true, "the pipeline checkpoints sensor states to a (scratch) state topic, as rnncast run does by default")
 	return fs
 }

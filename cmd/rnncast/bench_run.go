@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -41,7 +44,12 @@ func (b *benchRun) run(ctx context.Context, stdout io.Writer) (benchResult, erro
 	if r.pass, err = b.throughput(ctx, "passthrough", b.passthrough, in, stdout); err != nil {
 		return r, err
 	}
-	if r.pipe, err = b.throughput(ctx, "pipeline", b.pipelineSystem, in, stdout); err != nil {
+	stopProfile, err := startProfile(b.o.cpuProfile)
+	if err != nil {
+		return r, err
+	}
+	r.pipe, err = b.throughput(ctx, "pipeline", b.pipelineSystem, in, stdout)
+	if err = errors.Join(err, stopProfile()); err != nil {
 		return r, err
 	}
 	r.rate = b.o.rate
@@ -58,6 +66,23 @@ func (b *benchRun) run(ctx context.Context, stdout io.Writer) (benchResult, erro
 	fmt.Fprintf(stdout, "pipeline/passthrough process CPU per record: %.2f\n", r.pipe.cpuPerRecord()/r.pass.cpuPerRecord())
 	fmt.Fprintf(stdout, "pipeline/passthrough throughput ratio: %.3f\n", r.Ratio())
 	return r, nil
+}
+
+// startProfile starts a CPU profile into path ("" for none) and returns the
+// function that stops it and closes the file.
+func startProfile(path string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("rnncast bench: cannot create profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("rnncast bench: cannot start profile: %w", err)
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 func (b *benchRun) createTopics(ctx context.Context, topics ...string) error {
