@@ -30,11 +30,12 @@ func init() {
 const demoAbout = `Runs the whole system in one process with nothing to install: an in-process
 Kafka broker (kfake, on 127.0.0.1, a free port), the sensor simulator and the
 pipeline serving the bundled demo model (a stateful GRU forecasting 24 hourly
-values), checkpointing sensor states to a compacted state topic. Time is compressed: one simulated hour per --speed of wall time. Every
---every it prints readings in, forecasts out, dead letters and the live error
-(MAE over recent forecasts, scored as their actual values arrive). Prometheus
-metrics are served on --http. Stops after --duration with a summary, or on
-SIGINT/SIGTERM.`
+values), checkpointing sensor states to a compacted state topic. Time is
+compressed: one simulated hour per --speed of wall time. Every --every it
+prints readings in, forecasts out, dead letters and the live error (MAE over
+recent forecasts, scored as their actual values arrive). Prometheus metrics
+are served on --http. Stops after --duration with a summary, or on SIGINT or
+SIGTERM.`
 
 // demoOptions are the flags of rnncast demo.
 type demoOptions struct {
