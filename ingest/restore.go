@@ -42,7 +42,7 @@ func Restore(ctx context.Context, cfg StateConfig, partition int, fn func(key, v
 	if cfg.MaxWait == 0 {
 		cfg.MaxWait = 250 * time.Millisecond
 	}
-	first, end, err := bounds(ctx, cfg, partition)
+	first, end, err := boundsRetry(ctx, cfg, partition)
 	if err != nil {
 		return 0, err
 	}
@@ -70,6 +70,27 @@ func Restore(ctx context.Context, cfg StateConfig, partition int, fn func(key, v
 		if m.Offset+1 >= end {
 			return n, nil
 		}
+	}
+}
+
+// boundsRetry is bounds, retried while the broker answers with a
+// temporary error (a partition just created is listed with a leader a
+// moment before that leader serves it: NOT_LEADER_OR_FOLLOWER), until ctx
+// ends.
+func boundsRetry(ctx context.Context, cfg StateConfig, partition int) (first, end int64, err error) {
+	wait := 50 * time.Millisecond
+	for {
+		first, end, err = bounds(ctx, cfg, partition)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() {
+			return first, end, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
 	}
 }
 
