@@ -45,6 +45,7 @@ type demoOptions struct {
 	http                string
 	seed                uint64
 	verbose             bool
+	onHTTP              func(addr string) // tests: the address the server bound
 }
 
 func demoFlags(o *demoOptions, stderr io.Writer) *flag.FlagSet {
@@ -123,6 +124,9 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 		}
 		defer closeHTTP(srv, log)
 		addr = "http://" + srv.addr + "/metrics"
+		if o.onHTTP != nil {
+			o.onHTTP(srv.addr)
+		}
 	}
 	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, warm-up %d); metrics %s\n",
 		cfg.Kafka.Brokers[0], o.sensors, shortDuration(m.Meta.Interval), o.speed, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, p.Config().Warmup, addr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,14 +18,28 @@ import (
 // malformed records reached the dead-letter topic.
 func TestDemo(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var scraped sync.WaitGroup
+	var checkpoints float64
 	o := demoOptions{sensors: 8, partitions: 2, speed: 10 * time.Millisecond, every: 500 * time.Millisecond,
-		http: "127.0.0.1:0", seed: 1}
+		http: "127.0.0.1:0", seed: 1, onHTTP: func(addr string) {
+			scraped.Go(func() {
+				time.Sleep(3 * time.Second) // well past warm-up (48 simulated hours, 0.5 s)
+				var err error
+				if checkpoints, err = scrapeValue(addr, "rnncast_checkpoint_seconds_count"); err != nil {
+					t.Errorf("cannot scrape the demo's /metrics: %v", err)
+				}
+			})
+		}}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	s, err := demo(ctx, o, &stdout, &stderr)
+	scraped.Wait()
 	if err != nil {
 		t.Fatalf("demo: %v\nstderr: %s", err, stderr.String())
+	}
+	if checkpoints == 0 {
+		t.Error("/metrics during the demo showed no state checkpoints")
 	}
 	t.Logf("stdout:\n%s", stdout.String())
 	if s.RecordsIn == 0 || s.ForecastsOut == 0 || !s.Scored {

@@ -249,9 +249,18 @@ func httpCode(t *testing.T, url string) int {
 // metricValue returns the value of an unlabelled sample on /metrics, or 0.
 func metricValue(t *testing.T, addr, name string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
+	v, err := scrapeValue(addr, name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return v
+}
+
+// scrapeValue is metricValue for goroutines other than the test's.
+func scrapeValue(addr, name string) (float64, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0, err
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
@@ -259,9 +268,9 @@ func metricValue(t *testing.T, addr, name string) float64 {
 		var v float64
 		if rest, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			if _, err := fmt.Sscan(rest, &v); err == nil {
-				return v
+				return v, nil
 			}
 		}
 	}
-	return 0
+	return 0, sc.Err()
 }
