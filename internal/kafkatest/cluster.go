@@ -35,11 +35,12 @@ type Cluster struct {
 }
 
 // Kfake starts an in-process kfake cluster listening on 127.0.0.1 and closes
-// it when the test ends. It has one broker and no automatic topic creation
-// unless opts say otherwise (later options win).
+// it when the test ends. Like the real test broker it has one broker, no
+// automatic topic creation and a 1 s minimum group session timeout, unless
+// opts say otherwise (later options win).
 func Kfake(t testing.TB, opts ...kfake.Opt) *Cluster {
 	t.Helper()
-	all := append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)
+	all := append([]kfake.Opt{kfake.NumBrokers(1), kfake.GroupMinSessionTimeout(time.Second)}, opts...)
 	fc, err := kfake.NewCluster(all...)
 	if err != nil {
 		t.Fatalf("kafkatest: cannot start kfake cluster: %v", err)
