@@ -12,7 +12,8 @@
 #   RNNCAST_KAFKA_BROKERS=127.0.0.1:<port>  RNNCAST_KAFKA_PID=<pid>
 #   RNNCAST_KAFKA_WORKDIR=<workdir>         RNNCAST_KAFKA_VERSION=<version>
 # Logs: <workdir>/logs/server.log (broker), <workdir>/logs/stdout.log (JVM).
-#   RNNCAST_KAFKA_VERSION        broker version (default 3.9.2)
+#   RNNCAST_KAFKA_VERSION        broker version (default 3.9.2; a restart keeps
+#                                the version recorded in the workdir)
 #   RNNCAST_KAFKA_READY_TIMEOUT  how long to wait for readiness (default 90s)
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 <workdir>" >&2; exit 2; }
@@ -24,7 +25,16 @@ workdir=$(cd "$1" && pwd)
 env_file=$workdir/broker.env
 
 # A broker already running on this workdir is an error, not a second start.
+# A restart keeps the version the workdir's log was written by.
 if [ -f "$env_file" ]; then
+	recorded=$(sed -n 's/^RNNCAST_KAFKA_VERSION=//p' "$env_file")
+	if [ -n "$recorded" ] && [ "$recorded" != "$version" ]; then
+		if [ -n "${RNNCAST_KAFKA_VERSION:-}" ]; then
+			echo "start.sh: $workdir holds a Kafka $recorded broker; RNNCAST_KAFKA_VERSION=$version" >&2
+			exit 1
+		fi
+		version=$recorded
+	fi
 	pid=$(sed -n 's/^RNNCAST_KAFKA_PID=//p' "$env_file")
 	if [ -n "$pid" ] && grep -qaF "$workdir/server.properties" "/proc/$pid/cmdline" 2>/dev/null; then
 		echo "start.sh: a broker (pid $pid) is already running on $workdir" >&2
@@ -32,7 +42,7 @@ if [ -f "$env_file" ]; then
 	fi
 fi
 
-jars=$("$here/fetch.sh")
+jars=$(RNNCAST_KAFKA_VERSION=$version "$here/fetch.sh")
 probe=$workdir/kafkaprobe
 if [ ! -x "$probe" ]; then
 	(cd "$repo" && go build -o "$probe" ./internal/kafkatest/kafkaprobe)
