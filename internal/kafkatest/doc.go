@@ -20,7 +20,10 @@
 // groups apart. Real takes a shared lock on the broker's workdir for the rest
 // of the test; Restart, Stop and Kill on that cluster take it exclusively,
 // so they wait until no other test uses the broker, and other tests wait
-// for the broker to be back. Prefer StartBroker, which disturbs no one.
+// for the broker to be back. That wait can last minutes (the fault tests
+// hold the broker that long) while the waiting test binary takes one of go
+// test's -p slots: to stop or restart a broker, use StartBroker, which
+// disturbs no one.
 //
 // # Concurrency
 //
