@@ -106,10 +106,11 @@ func testRunSIGTERM(t *testing.T, bin string, c *kafkatest.Cluster) {
 	for _, topic := range []string{in, out, dead} {
 		c.CreateTopic(t, topic, partitions, nil)
 	}
-	c.Produce(t, in, simulatedMessages(t, 6, 120)...)
+	msgs := simulatedMessages(t, 6, 120)
+	c.Produce(t, in, msgs...)
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "pipeline.yaml", []byte(fmt.Sprintf("kafka:\n  brokers: [%s]\n  input_topic: %s\n  output_topic: %s\n"+
-		"  dead_letter_topic: %s\n  state_topic: %s\n  group: %s\n  commit_interval: 100ms\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n",
+		"  dead_letter_topic: %s\n  state_topic: %s\n  group: %s\n  commit_interval: 1h\nhttp:\n  listen: 127.0.0.1:0\nshutdown_timeout: 10s\n",
 		c.Brokers[0], in, out, dead, stateTopic, group)))
 	cmd := exec.Command(bin, "run", "--config", cfg, "--model", writeFile(t, dir, "m.safetensors", models.Demo))
 	stderr, err := cmd.StderrPipe()
@@ -129,9 +130,15 @@ func testRunSIGTERM(t *testing.T, bin string, c *kafkatest.Cluster) {
 	})
 	go readJSONLogs(io.TeeReader(stderr, &raw), logs)
 	addr := waitLog(t, logs, "rnncast: serving /metrics, /healthz, /readyz")["addr"].(string)
-	waitFor(t, 60*time.Second, "forecasts out", func() bool {
-		return metricValue(t, addr, "rnncast_forecasts_out_total") > 0
+	// Wait until every record is consumed, then stop: with a commit
+	// interval of an hour, the commit that the test sees is the one the
+	// SIGTERM drain makes.
+	waitFor(t, 60*time.Second, "every record consumed", func() bool {
+		return metricValue(t, addr, "rnncast_records_in_total") >= float64(len(msgs))
 	})
+	if metricValue(t, addr, "rnncast_forecasts_out_total") == 0 {
+		t.Fatalf("no forecasts out after %d records", len(msgs))
+	}
 	// Forecasts can flow from one partition while another still restores,
 	// so readiness may lag the first forecast a little.
 	waitFor(t, 30*time.Second, "/readyz 200", func() bool { return httpCode(t, "http://"+addr+"/readyz") == 200 })
