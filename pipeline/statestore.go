@@ -43,8 +43,9 @@ type StateStore struct {
 	w   *sink.Writer
 	obs Observer
 
-	mu sync.Mutex   // guards m
+	mu sync.Mutex   // guards m and fp
 	m  *model.Model // the model served: states of other fingerprints are discarded
+	fp string       // m.Fingerprint(), which hashes every weight: computed once
 
 	pool sync.Pool // *storeScratch
 }
@@ -88,7 +89,7 @@ func NewStateStore(ctx context.Context, cfg StateStoreConfig, m *model.Model, ob
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create state writer: %w", err)
 	}
-	s := &StateStore{cfg: cfg, w: w, obs: obs, m: m}
+	s := &StateStore{cfg: cfg, w: w, obs: obs, m: m, fp: m.Fingerprint()}
 	s.pool.New = func() any { return new(storeScratch) }
 	return s, nil
 }
@@ -96,15 +97,17 @@ func NewStateStore(ctx context.Context, cfg StateStoreConfig, m *model.Model, ob
 // SetModel makes m the model whose fingerprint checkpoints carry and
 // restores expect (after a model reload).
 func (s *StateStore) SetModel(m *model.Model) {
+	fp := m.Fingerprint()
 	s.mu.Lock()
-	s.m = m
+	s.m, s.fp = m, fp
 	s.mu.Unlock()
 }
 
-func (s *StateStore) model() *model.Model {
+// model returns the model served and its fingerprint.
+func (s *StateStore) model() (*model.Model, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m
+	return s.m, s.fp
 }
 
 // Close closes the state writer.
@@ -119,7 +122,7 @@ func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []Ke
 	}
 	sc := s.pool.Get().(*storeScratch)
 	sc.batch.Reset()
-	fp := s.model().Fingerprint()
+	_, fp := s.model()
 	for i := range changed {
 		ks := &changed[i]
 		if ks.Deleted {
@@ -181,7 +184,7 @@ func (s *StateStore) Restore(ctx context.Context, partition int, apply func(*Key
 	if err != nil {
 		return err
 	}
-	m := s.model()
+	m, fp := s.model()
 	rw := newRewarmer(m, s.cfg.Mode)
 	var e state.Entry
 	var ks KeyState
@@ -191,7 +194,7 @@ func (s *StateStore) Restore(ctx context.Context, partition int, apply func(*Key
 			continue
 		}
 		fromEntry(r.key, &e, &ks)
-		if e.Fingerprint != m.Fingerprint() {
+		if e.Fingerprint != fp {
 			s.obs.StateDropped(DropModel, 1)
 			rw.rewarm(&ks)
 		}

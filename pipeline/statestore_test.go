@@ -35,7 +35,7 @@ func (d *dropCounter) get(reason string) int {
 	return d.n[reason]
 }
 
-func newStore(t *testing.T, f *fixture, topic string, m *model.Model, mode string, obs Observer) *StateStore {
+func newStore(t testing.TB, f *fixture, topic string, m *model.Model, mode string, obs Observer) *StateStore {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
