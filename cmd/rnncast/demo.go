@@ -112,23 +112,26 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	}
 	defer store.Close()
 	pc.Checkpointer, pc.Restorer = store, store
-	p, err := pipeline.New(pc, m, obs, log)
+	view := newWebView(obs, m)
+	view.wire(&pc, m.Meta.Interval)
+	p, err := pipeline.New(pc, m, view.obs, log)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
 	addr := "off"
 	if o.http != "" {
-		srv, err := startHTTP(o.http, metrics.Handler(reg, p), log)
+		srv, err := startHTTP(o.http, view.handler(metrics.Handler(reg, p)), log)
 		if err != nil {
 			return metrics.Snapshot{}, err
 		}
 		defer closeHTTP(srv, log)
-		addr = "http://" + srv.addr + "/metrics"
+		defer view.Close() // runs first: open /events streams would hold up closeHTTP
+		addr = "http://" + srv.addr + "/ (metrics at /metrics)"
 		if o.onHTTP != nil {
 			o.onHTTP(srv.addr)
 		}
 	}
-	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, warm-up %d); metrics %s\n",
+	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, warm-up %d); web view %s\n",
 		cfg.Kafka.Brokers[0], o.sensors, shortDuration(m.Meta.Interval), o.speed, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, p.Config().Warmup, addr)
 	return runDemoLoop(ctx, o, cfg, m, p, obs, stdout)
 }

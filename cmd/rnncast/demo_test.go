@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +32,9 @@ func TestDemo(t *testing.T) {
 				var err error
 				if checkpoints, err = scrapeValue(addr, "rnncast_checkpoint_seconds_count"); err != nil {
 					t.Errorf("cannot scrape the demo's /metrics: %v", err)
+				}
+				if err := checkWebView(addr); err != nil {
+					t.Errorf("web view: %v", err)
 				}
 			})
 		}}
@@ -87,4 +95,56 @@ func TestShortDuration(t *testing.T) {
 	f(10*time.Second, "10s")
 	f(100*time.Millisecond, "100ms")
 	f(24*time.Hour, "24h")
+}
+
+// checkWebView checks that the demo serves the web view beside /metrics:
+// the page, and sensors with readings and forecasts in its data API.
+func checkWebView(addr string) error {
+	page, err := httpGet("http://" + addr + "/")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(page, "<html") {
+		return fmt.Errorf("/ is not the page: %.200q", page)
+	}
+	body, err := httpGet("http://" + addr + "/api/sensors?limit=100")
+	if err != nil {
+		return err
+	}
+	var list struct {
+		Sensors []struct {
+			ID string `json:"id"`
+		} `json:"sensors"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Sensors) == 0 {
+		return fmt.Errorf("/api/sensors: %v, body %.300q; want sensors", err, body)
+	}
+	one, err := httpGet("http://" + addr + "/api/sensor?id=" + url.QueryEscape(list.Sensors[0].ID))
+	if err != nil {
+		return err
+	}
+	var view struct {
+		V        []float64       `json:"v"`
+		Forecast json.RawMessage `json:"forecast"`
+	}
+	if err := json.Unmarshal([]byte(one), &view); err != nil {
+		return fmt.Errorf("/api/sensor: %v", err)
+	}
+	if len(view.V) == 0 || len(view.Forecast) == 0 {
+		return fmt.Errorf("/api/sensor of %s shows no forecast: %.300q", list.Sensors[0].ID, one)
+	}
+	return nil
+}
+
+func httpGet(u string) (string, error) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: status %d, %v", u, resp.StatusCode, err)
+	}
+	return string(b), nil
 }

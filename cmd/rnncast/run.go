@@ -93,14 +93,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 	if _, err := pipeline.New(pc, m, obs, log); err != nil {
 		return err // the config does not fit the model: nothing is created yet
 	}
-	s := &server{obs: obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
+	view := newWebView(obs, m)
+	view.wire(&pc, gridInterval(cfg.Window.Interval, m))
+	s := &server{obs: obs, pobs: view.obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
 	if cfg.HTTP.Listen != "" {
-		srv, err := startHTTP(cfg.HTTP.Listen, metrics.Handler(reg, s.health), log)
+		srv, err := startHTTP(cfg.HTTP.Listen, view.handler(metrics.Handler(reg, s.health)), log)
 		if err != nil {
 			return err
 		}
 		defer closeHTTP(srv, log)
+		defer view.Close() // runs first: open /events streams would hold up closeHTTP
 		log.Info("rnncast: serving /metrics, /healthz, /readyz", "addr", srv.addr)
+		log.Info("rnncast: web view", "url", "http://"+srv.addr+"/")
 		if onHTTP != nil {
 			onHTTP(srv.addr)
 		}

@@ -43,6 +43,7 @@ func withState(pc pipeline.Config, cfg *config.Config, store *pipeline.StateStor
 type server struct {
 	pc     pipeline.Config
 	obs    *metrics.Observer
+	pobs   pipeline.Observer    // what the pipeline reports to: obs, wrapped by the web view
 	store  *pipeline.StateStore // nil when state is disabled
 	health *swapHealth
 	log    *slog.Logger
@@ -59,7 +60,7 @@ type server struct {
 // is rebuilt from its window ring).
 func (s *server) serveReloading(ctx context.Context, m *model.Model, timeout time.Duration) error {
 	for {
-		p, err := pipeline.New(s.pc, m, s.obs, s.log)
+		p, err := pipeline.New(s.pc, m, s.pobs, s.log)
 		if err != nil {
 			return err
 		}
