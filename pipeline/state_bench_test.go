@@ -179,11 +179,13 @@ func writeStates(b *testing.B, s *StateStore, m *model.Model, n int) {
 
 // BenchmarkCheckpointOverhead measures pipeline throughput on the real
 // broker with a state checkpoint of every changed key each second against
-// none, in the same run: 200 sensors × 300 steps of benchModel over 3
-// partitions, consumed by one group per run, twice each in alternation.
+// none, in the same run: 5000 sensors × 200 steps of benchModel over 3
+// partitions (1M readings, several seconds per run, so several
+// checkpoints of up to every sensor), consumed by one group per run,
+// twice each in alternation.
 // Reports readings/s of both and their ratio.
 func BenchmarkCheckpointOverhead(b *testing.B) {
-	const sensors, steps = 200, 300
+	const sensors, steps = 5000, 200
 	c := kafkatest.Real(b)
 	m := benchModel(b)
 	in, out, dlq := kafkatest.Name(b, "in"), kafkatest.Name(b, "out"), kafkatest.Name(b, "dlq")
@@ -201,6 +203,7 @@ func BenchmarkCheckpointOverhead(b *testing.B) {
 	f := &fixture{c: c, in: in}
 	store := newStore(b, f, kafkatest.Name(b, "state"), m, ModeStateful, nil)
 	var none, ckpt time.Duration
+	checkpoints := 0
 	for b.Loop() {
 		for round := range 2 {
 			for _, with := range []bool{round == 1, round == 0} {
@@ -209,9 +212,10 @@ func BenchmarkCheckpointOverhead(b *testing.B) {
 				if with {
 					cfg.Checkpointer = store
 				}
-				d := timeRun(b, cfg, m, len(msgs))
+				d, n := timeRun(b, cfg, m, len(msgs))
 				if with {
 					ckpt += d
+					checkpoints += n
 				} else {
 					none += d
 				}
@@ -222,12 +226,14 @@ func BenchmarkCheckpointOverhead(b *testing.B) {
 	b.ReportMetric(n/none.Seconds(), "readings/s-none")
 	b.ReportMetric(n/ckpt.Seconds(), "readings/s-checkpoint")
 	b.ReportMetric(ckpt.Seconds()/none.Seconds(), "time-ratio")
+	b.ReportMetric(float64(checkpoints)/float64(2*b.N), "checkpoints/run")
 }
 
 // timeRun runs a pipeline until n readings are forecast or warming up and
-// returns how long that took (group join included).
-func timeRun(b *testing.B, cfg Config, m *model.Model, n int) time.Duration {
-	obs := &recObserver{dead: map[record.Reason]int{}}
+// returns how long that took (group join included) and how many partition
+// checkpoints were made.
+func timeRun(b *testing.B, cfg Config, m *model.Model, n int) (time.Duration, int) {
+	obs := &ckptObserver{recObserver: recObserver{dead: map[record.Reason]int{}}}
 	p, err := New(cfg, m, obs, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
@@ -241,5 +247,13 @@ func timeRun(b *testing.B, cfg Config, m *model.Model, n int) time.Duration {
 	if err := stop(); err != nil {
 		b.Fatal(err)
 	}
-	return d
+	return d, obs.get(&obs.ckpts)
 }
+
+// ckptObserver is a recObserver that counts checkpoints.
+type ckptObserver struct {
+	recObserver
+	ckpts int
+}
+
+func (o *ckptObserver) Checkpoint(time.Duration) { o.add(&o.ckpts, 1) }
