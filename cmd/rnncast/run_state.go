@@ -59,6 +59,11 @@ type server struct {
 // states (whose fingerprint no longer matches, so each key's hidden state
 // is rebuilt from its window ring).
 func (s *server) serveReloading(ctx context.Context, m *model.Model, timeout time.Duration) error {
+	// One subscription for the whole run: between two pipelines a SIGHUP
+	// waits in the channel instead of getting its default action (exit).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	for {
 		p, err := pipeline.New(s.pc, m, s.pobs, s.log)
 		if err != nil {
@@ -66,7 +71,7 @@ func (s *server) serveReloading(ctx context.Context, m *model.Model, timeout tim
 		}
 		s.health.set(p)
 		pctx, cancel := context.WithCancel(ctx)
-		w := s.watchReload(pctx, cancel)
+		w := s.watchReload(pctx, cancel, hup)
 		err = runUntilDrained(pctx, p, timeout, s.log)
 		cancel()
 		next := w.wait()
@@ -97,14 +102,11 @@ func (w *reloadWatch) wait() *model.Model {
 
 // watchReload starts the SIGHUP watcher of one pipeline run: on a valid
 // new model it records it and calls stop.
-func (s *server) watchReload(ctx context.Context, stop context.CancelFunc) *reloadWatch {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+func (s *server) watchReload(ctx context.Context, stop context.CancelFunc, hup <-chan os.Signal) *reloadWatch {
 	w := &reloadWatch{}
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		defer signal.Stop(hup)
 		for {
 			select {
 			case <-ctx.Done():
