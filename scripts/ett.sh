@@ -5,7 +5,7 @@
 # the test split [11520, 14400) with the Repeat and seasonal-naive baselines.
 # Runs one configuration at a time at low priority.
 #
-#   scripts/ett.sh                      # everything, into ./ett-out
+#   scripts/ett.sh                      # everything, into $TMPDIR/rnncast-ett
 #   FILES=ETTh1 HORIZONS=96 MODES=stateful scripts/ett.sh
 #
 # Environment: DATA (default ../shared/data/ett beside the repository), OUT,
@@ -13,7 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${DATA:-$root/../shared/data/ett}"
-OUT="${OUT:-$root/ett-out}"
+OUT="${OUT:-${TMPDIR:-/tmp}/rnncast-ett}"
 FILES="${FILES:-ETTh1 ETTh2}"
 HORIZONS="${HORIZONS:-96 192 336 720}"
 MODES="${MODES:-stateful window}"
