@@ -27,6 +27,7 @@ func readForecasts(t *testing.T, c *kafkatest.Cluster, topic string) map[fcKey]f
 	t.Helper()
 	out := map[fcKey]fcVal{}
 	dups := 0
+	var conflicts []string
 	for _, m := range c.ReadToEnd(t, topic, 60*time.Second) {
 		var f struct {
 			Sensor, TS, Interval string
@@ -46,12 +47,13 @@ func readForecasts(t *testing.T, c *kafkatest.Cluster, topic string) map[fcKey]f
 		if prev, ok := out[k]; ok {
 			dups++
 			if prev != v {
-				t.Errorf("two different forecasts for %v: %+v and %+v", k, prev, v)
+				conflicts = append(conflicts, fmt.Sprintf("%v: %+v and %+v", k, prev, v))
 			}
 		}
 		out[k] = v
 	}
 	t.Logf("%s: %d forecasts, %d distinct (sensor, ts)", topic, len(out)+dups, len(out))
+	report(t, "(sensor, ts) with two different forecasts", conflicts)
 	return out
 }
 
