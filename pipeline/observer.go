@@ -167,6 +167,8 @@ type KeyState struct {
 	// Window is a copy of the key's window (ring, grid position, held
 	// readings), from window.Windows.Snapshot.
 	Window window.KeyState
+	// Fingerprint is that of the model that produced Hidden.
+	Fingerprint string
 	// Deleted marks a key the worker forgot (TTL or key cap): the
 	// Checkpointer deletes its state (a tombstone); the other fields are
 	// unset.

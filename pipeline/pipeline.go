@@ -23,6 +23,7 @@ type Pipeline struct {
 	writer *sink.Writer // set by Run; shared by the workers
 
 	ready     atomic.Bool
+	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
 	restoring atomic.Int32 // workers of the current generation not yet restored
 
 	mu           sync.Mutex // guards the fields below

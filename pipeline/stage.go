@@ -32,6 +32,7 @@ type emitter interface {
 // the gather/scatter buffers. Owned by the partition's worker.
 type stage struct {
 	m          *model.Model
+	fp         string // m.Fingerprint(), stamped on checkpoints
 	run        *model.Runner
 	obs        Observer
 	window     bool // window mode
@@ -52,7 +53,7 @@ type stage struct {
 
 func newStage(cfg Config, m *model.Model, obs Observer) *stage {
 	s := &stage{
-		m: m, run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
+		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
 		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
 		keys: map[string]*keyState{},
@@ -198,7 +199,7 @@ func (s *stage) takeDirty(dst []KeyState, win *window.Windows) []KeyState {
 		ks := s.keys[k]
 		ks.dirty = false
 		snap, _ := win.Snapshot(k)
-		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last, Window: snap})
+		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
 	}
 	s.dirty = s.dirty[:0]
 	return dst

@@ -129,7 +129,11 @@ func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []Ke
 			sc.batch.AddState(s.cfg.Topic, partition, ks.Key, nil)
 			continue
 		}
-		toEntry(ks, fp, &sc.entry)
+		kfp := fp
+		if ks.Fingerprint != "" {
+			kfp = ks.Fingerprint
+		}
+		toEntry(ks, kfp, &sc.entry)
 		sc.buf = sc.entry.Append(sc.buf[:0])
 		sc.batch.AddState(s.cfg.Topic, partition, ks.Key, sc.buf)
 	}

@@ -31,7 +31,7 @@ func (p *Pipeline) newPartState() (*partState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create window: %w", err)
 	}
-	return &partState{win: win, stage: newStage(p.cfg, p.m, p.obs)}, nil
+	return &partState{win: win, stage: newStage(p.cfg, p.model(), p.obs)}, nil
 }
 
 // worker processes one partition for one generation. Everything in it is
@@ -112,8 +112,9 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 	}
 	w := &worker{p: p, gen: gen, part: a.Partition, fetch: f, dec: dec, st: st, pend: newPending(),
 		committed: a.Offset, lastCommit: time.Now(), reasons: map[record.Reason]int{}}
-	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: p.m.Meta.Horizon,
-		ModelName: p.m.Meta.Name, ModelVersion: p.m.Meta.Version, Topic: p.cfg.InputTopic, Partition: a.Partition}
+	m := st.stage.m
+	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
+		ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: a.Partition}
 	return w, nil
 }
 
@@ -192,6 +193,7 @@ func (w *worker) fetchFirst(ctx context.Context, m *ingest.Message) error {
 // ctx is the drain context, so a batch in hand is finished when the
 // partition is revoked.
 func (w *worker) process(ctx context.Context) error {
+	w.swapIfNew()
 	w.resetBatch()
 	w.sinceCkpt += len(w.msgs)
 	last := &w.msgs[len(w.msgs)-1]

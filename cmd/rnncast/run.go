@@ -28,8 +28,8 @@ model exits with status 1 before anything is consumed. SIGTERM or SIGINT stops
 fetching, drains, checkpoints, commits and exits 0 within shutdown_timeout.
 SIGHUP reloads the model file: a file that does not load or fit the config is
 rejected (logged, rnncast_model_reloads_total{result="rejected"}) and the old
-model stays; a good one replaces it after a drain, and sensor states are
-carried over (rebuilt from each sensor's window when the model changed).
+model stays; a good one is served from each partition's next micro-batch on,
+each sensor's state rebuilt from its window (no second warm-up).
 Environment: RNNCAST_BROKERS=host:port,... overrides kafka.brokers.`
 
 // runOptions are the flags of rnncast run.

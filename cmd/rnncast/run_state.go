@@ -51,92 +51,65 @@ type server struct {
 }
 
 // serveReloading runs the pipeline with m until ctx ends. On SIGHUP it
-// loads the model file again and validates it against the configuration;
-// a bad file is rejected (a log line and rnncast_model_reloads_total
-// {result="rejected"}) and the old model stays. A good one replaces it by
-// a drain and rejoin: the running pipeline checkpoints, commits and leaves
-// the group, and a pipeline with the new model joins and restores the
-// states (whose fingerprint no longer matches, so each key's hidden state
-// is rebuilt from its window ring).
+// loads the model file again and hands it to the running pipeline, which
+// checks it against the configuration; a bad file is rejected (a log line
+// and rnncast_model_reloads_total{result="rejected"}) and the old model
+// stays. A good one is served from each partition's next micro-batch on,
+// each key's hidden state rebuilt from its window ring (Pipeline.SwapModel).
 func (s *server) serveReloading(ctx context.Context, m *model.Model, timeout time.Duration) error {
-	// One subscription for the whole run: between two pipelines a SIGHUP
-	// waits in the channel instead of getting its default action (exit).
+	p, err := pipeline.New(s.pc, m, s.obs, s.log)
+	if err != nil {
+		return err
+	}
+	s.health.set(p)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.watchReload(wctx, p, hup)
+	}()
+	defer wg.Wait()
+	defer stop()
+	return runUntilDrained(ctx, p, timeout, s.log)
+}
+
+// watchReload reloads the model on each SIGHUP until ctx ends.
+func (s *server) watchReload(ctx context.Context, p *pipeline.Pipeline, hup <-chan os.Signal) {
 	for {
-		p, err := pipeline.New(s.pc, m, s.pobs, s.log)
-		if err != nil {
-			return err
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			s.reload(p)
 		}
-		s.health.set(p)
-		pctx, cancel := context.WithCancel(ctx)
-		w := s.watchReload(pctx, cancel, hup)
-		err = runUntilDrained(pctx, p, timeout, s.log)
-		cancel()
-		next := w.wait()
-		if err != nil || next == nil || ctx.Err() != nil {
-			return err
-		}
-		m = next
-		if s.store != nil {
-			s.store.SetModel(m)
-		}
-		s.obs.SetModel(m.Meta.Name, m.Meta.Version, string(m.Meta.Cell), m.Fingerprint())
-		s.log.Info("rnncast: serving the reloaded model", "model", m.Meta.Name, "version", m.Meta.Version, "fingerprint", m.Fingerprint())
 	}
 }
 
-// reloadWatch is the goroutine that waits for SIGHUP while one pipeline
-// runs; wait stops it (its ctx must be cancelled) and returns the accepted
-// model, or nil.
-type reloadWatch struct {
-	wg   sync.WaitGroup
-	next *model.Model
-}
-
-func (w *reloadWatch) wait() *model.Model {
-	w.wg.Wait()
-	return w.next
-}
-
-// watchReload starts the SIGHUP watcher of one pipeline run: on a valid
-// new model it records it and calls stop.
-func (s *server) watchReload(ctx context.Context, stop context.CancelFunc, hup <-chan os.Signal) *reloadWatch {
-	w := &reloadWatch{}
-	w.wg.Add(1)
-	go func() {
-		defer w.wg.Done()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-			}
-			if m := s.reload(); m != nil {
-				w.next = m
-				stop()
-				return
-			}
-		}
-	}()
-	return w
-}
-
-// reload loads and validates the model file; nil means rejected.
-func (s *server) reload() *model.Model {
+// reload loads the model file and swaps it in, or rejects it.
+func (s *server) reload(p *pipeline.Pipeline) {
 	m, err := loadModelFile(s.path)
 	if err == nil {
-		_, err = pipeline.New(s.pc, m, nil, s.log)
+		_, err = pipeline.New(s.pc, m, nil, s.log) // the checks of a start, with this config
+	}
+	if err == nil && s.store != nil {
+		s.store.SetModel(m) // first: a restore from now on rewarms states of the old model
+	}
+	if err == nil {
+		err = p.SwapModel(m)
 	}
 	if err != nil {
 		s.log.Error("rnncast: model reload rejected, keeping the current model", "path", s.path, "err", err)
 		s.obs.ModelReload(false)
-		return nil
+		return
 	}
-	s.log.Info("rnncast: model reload accepted", "path", s.path, "fingerprint", m.Fingerprint())
+	s.obs.SetModel(m.Meta.Name, m.Meta.Version, string(m.Meta.Cell), m.Fingerprint())
 	s.obs.ModelReload(true)
-	return m
+	s.log.Info("rnncast: serving the reloaded model", "path", s.path, "model", m.Meta.Name,
+		"version", m.Meta.Version, "fingerprint", m.Fingerprint())
 }
 
 // swapHealth answers the probes for whichever pipeline runs now.

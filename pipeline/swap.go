@@ -1,0 +1,63 @@
+package pipeline
+
+import (
+	"errors"
+
+	"github.com/rnncast/rnncast/model"
+)
+
+// SwapModel makes m the model every partition worker serves from its next
+// micro-batch on, after checking that m fits the configuration as New
+// does; on error the current model stays. Each worker then rebuilds its
+// keys' hidden states by running m from a zero state over their window
+// rings (in stateful mode; window mode needs only the windows), so keys go
+// on without a second warm-up when their rings are long enough, and marks
+// every key changed so its next checkpoint carries m's fingerprint. Live
+// scoring starts afresh. SwapModel is safe to call while Run runs.
+func (p *Pipeline) SwapModel(m *model.Model) error {
+	if m == nil {
+		return errors.New("pipeline: cannot swap model: nil model")
+	}
+	cfg := p.cfg
+	if m.Meta.Window != p.model().Meta.Window && cfg.Mode == ModeWindow {
+		return errors.New("pipeline: cannot swap model: window mode needs the same window length")
+	}
+	if err := checkModel(cfg, m); err != nil {
+		return err
+	}
+	p.swapped.Store(m)
+	return nil
+}
+
+// model returns the model served now.
+func (p *Pipeline) model() *model.Model {
+	if m := p.swapped.Load(); m != nil {
+		return m
+	}
+	return p.m
+}
+
+// swapIfNew rebuilds the worker's stage for the model SwapModel installed,
+// if it is not the stage's; it runs before each micro-batch is processed
+// (after it is fetched, so a batch fetched after the swap uses the new
+// model).
+func (w *worker) swapIfNew() {
+	m := w.p.model()
+	old := w.st.stage
+	if m == old.m {
+		return
+	}
+	s := newStage(w.p.cfg, m, w.p.obs)
+	rw := newRewarmer(m, w.p.cfg.Mode)
+	for k, ks := range old.keys {
+		snap, _ := w.st.win.Snapshot(k)
+		st := KeyState{Key: k, Steps: ks.steps, LastOffset: ks.last, Window: snap}
+		rw.rewarm(&st)
+		_ = s.restore(&st) // the hidden state has m's length: rewarm made it
+		n := s.key(k)      // changed: the next checkpoint writes m's state
+		n.added, n.seenMs = ks.added, ks.seenMs
+	}
+	w.p.obs.Keys(-len(old.keys))
+	w.st.stage = s
+	w.fc.ModelName, w.fc.ModelVersion, w.fc.Horizon = m.Meta.Name, m.Meta.Version, m.Meta.Horizon
+}
