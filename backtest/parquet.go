@@ -29,6 +29,9 @@ func (r *Result) schema() *arrow.Schema {
 	for _, s := range r.Scores {
 		fields = append(fields, arrow.Field{Name: strings.ReplaceAll(s.Method, "-", "_"), Type: arrow.PrimitiveTypes.Float64})
 	}
+	if r.Keys != nil {
+		fields = append(fields, arrow.Field{Name: "sensor", Type: arrow.BinaryTypes.String})
+	}
 	return arrow.NewSchema(fields, nil)
 }
 
@@ -76,6 +79,12 @@ func (r *Result) record(b *array.RecordBuilder, lo, hi int) arrow.RecordBatch {
 	}
 	for j, fc := range r.Forecasts {
 		b.Field(4+j).(*array.Float64Builder).AppendValues(fc[lo:hi], nil)
+	}
+	if r.Keys != nil {
+		sensor := b.Field(4 + len(r.Forecasts)).(*array.StringBuilder)
+		for i := lo; i < hi; i++ {
+			sensor.Append(r.Keys[i/H])
+		}
 	}
 	return b.NewRecordBatch()
 }

@@ -41,6 +41,7 @@ type Result struct {
 	Target     string
 	Mean, Std  float64     // the target's scaler (original units).
 	Origins    []int       // per forecast: its origin row e (it forecasts rows [e, e+H)).
+	Keys       []string    // per forecast: its sensor (topic backtests, Collector.Result); nil for a CSV.
 	Times      []time.Time // per row of the series.
 	Actual     []float64   // forecasts × H.
 	Forecasts  [][]float64 // per method (Scores' order): forecasts × H, original units.
