@@ -24,7 +24,7 @@ type Pipeline struct {
 
 	ready     atomic.Bool
 	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
-	restoring atomic.Int32 // workers of the current generation not yet restored
+	restoring atomic.Int32                // workers of the current generation not yet restored
 
 	mu           sync.Mutex // guards the fields below
 	parked       map[int]*partState

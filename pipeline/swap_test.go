@@ -39,4 +39,3 @@ func TestSwapModel(t *testing.T) {
 	run.stop(t)
 	checkForecasts(t, f, c.ReadAll(t, f.out, len(out), 30*time.Second), w)
 }
-
