@@ -44,6 +44,7 @@ type worker struct {
 	dec   *record.Decoder
 	st    *partState
 	pend  *pending
+	sink  BatchWriter // where process writes: the Pipeline's writer, or a replay's
 
 	msgs    []ingest.Message
 	rd      record.Reading
@@ -110,7 +111,7 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 		p.dropState(st)
 		return nil, err
 	}
-	w := &worker{p: p, gen: gen, part: a.Partition, fetch: f, dec: dec, st: st, pend: newPending(),
+	w := &worker{p: p, sink: p.writer, gen: gen, part: a.Partition, fetch: f, dec: dec, st: st, pend: newPending(),
 		committed: a.Offset, lastCommit: time.Now(), reasons: map[record.Reason]int{}}
 	m := st.stage.m
 	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
@@ -207,7 +208,7 @@ func (w *worker) process(ctx context.Context) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if err := w.p.writer.Write(ctx, &w.out); err != nil {
+	if err := w.sink.Write(ctx, &w.out); err != nil {
 		w.out = sink.Batch{} // kafka-go may still read the abandoned messages
 		return err
 	}
