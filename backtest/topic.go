@@ -62,6 +62,10 @@ func (c *Collector) Forecast(sensor string, ts time.Time, forecast []float64) {
 	c.series(sensor).fc[ts.UnixMilli()] = slices.Clone(forecast)
 }
 
+// ErrNoScored is Collector.Result's error when no forecast could be
+// scored.
+var ErrNoScored = errors.New("backtest: no forecast of the replay could be scored (each needs its horizon and seasonal period of readings without gaps)")
+
 // TopicConfig describes a topic backtest for Collector.Result.
 type TopicConfig struct {
 	// Name names the data in the report (the topic).
@@ -141,7 +145,7 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 	}
 	st.Scored = len(r.Origins)
 	if len(r.Origins) == 0 {
-		return nil, st, errors.New("backtest: no forecast of the replay could be scored (each needs its horizon and seasonal period of readings without gaps)")
+		return nil, st, ErrNoScored
 	}
 	r.TestStart, r.TestEnd = r.Origins[0], len(r.Times)
 	r.Forecasts = append(r.Forecasts, model)

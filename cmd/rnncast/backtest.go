@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register(command{name: "backtest", summary: "replay a CSV series through a model and score its forecasts", run: runBacktest})
+	register(command{name: "backtest", summary: "replay a CSV series or a Kafka topic range through a model and score its forecasts", run: runBacktest})
 }
 
 // backtestFlags are the flags of rnncast backtest.
@@ -20,6 +20,7 @@ type backtestFlags struct {
 	report, parquet                   string
 	ett                               bool
 	cfg                               backtest.Config
+	topic                             topicFlags // a Kafka topic range instead of -data
 }
 
 func parseBacktestFlags(args []string, stderr io.Writer) (*backtestFlags, error) {
@@ -39,11 +40,12 @@ func parseBacktestFlags(args []string, stderr io.Writer) (*backtestFlags, error)
 	fs.IntVar(&f.cfg.TestEnd, "test-end", 0, "end of the test split's target rows (default: all rows)")
 	fs.IntVar(&f.cfg.ScaleRows, "scale-rows", 0, "fit the standardized scale on rows [0,scale-rows) (default: the model's scaler)")
 	fs.StringVar(&f.cfg.Mode, "mode", "", "serving mode: window or stateful (default: the model's)")
+	f.topic.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if f.data == "" {
-		return nil, fmt.Errorf("rnncast backtest: -data is required")
+	if (f.data == "") == (f.topic.topic == "") {
+		return nil, fmt.Errorf("rnncast backtest: give -data or -topic")
 	}
 	if f.ett {
 		f.cfg.TestStart, f.cfg.TestEnd, f.cfg.ScaleRows = 11520, 14400, 8640
@@ -67,6 +69,9 @@ func runBacktest(args []string, stdout, stderr io.Writer) int {
 }
 
 func doBacktest(f *backtestFlags, stdout io.Writer) error {
+	if f.topic.topic != "" {
+		return doTopicBacktest(f, stdout)
+	}
 	tab, err := readTable(f.data, f.target, f.features)
 	if err != nil {
 		return err

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rnncast/rnncast/backtest"
+	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/pipeline"
+	"github.com/rnncast/rnncast/sink"
+)
+
+// topicFlags are rnncast backtest's flags for replaying a Kafka topic range
+// (instead of -data).
+type topicFlags struct {
+	brokers, topic, partitions, configPath string
+	fromOffset, toOffset                   int64
+	fromTime, toTime                       string
+	speed                                  float64
+	toTopic, deadLetterTopic, out          string
+}
+
+func (t *topicFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.topic, "topic", "", "replay this input topic instead of -data (no consumer group, no commits)")
+	fs.StringVar(&t.brokers, "brokers", "", "comma-separated bootstrap brokers (default: the config's)")
+	fs.StringVar(&t.partitions, "partitions", "", "comma-separated partitions to replay (default: all)")
+	fs.StringVar(&t.configPath, "config", "", "pipeline.yaml whose decoder, window, model mode and batch settings the replay uses (default: the defaults); use the run's for equal forecasts")
+	fs.Int64Var(&t.fromOffset, "from-offset", -1, "first offset of each partition (default: the first)")
+	fs.Int64Var(&t.toOffset, "to-offset", -1, "end offset, exclusive (default: the high watermark at the start)")
+	fs.StringVar(&t.fromTime, "from-time", "", "start at the first record whose Kafka timestamp is at or after this RFC 3339 time")
+	fs.StringVar(&t.toTime, "to-time", "", "end before the first record whose Kafka timestamp is at or after this RFC 3339 time")
+	fs.Float64Var(&t.speed, "speed", 0, "replay at this multiple of real (event) time; 0 is as fast as possible")
+	fs.StringVar(&t.toTopic, "to-topic", "", "write the forecasts to this topic (as rnncast run would)")
+	fs.StringVar(&t.deadLetterTopic, "dead-letter-topic", "", "write dead letters to this topic (default: counted, not written)")
+	fs.StringVar(&t.out, "out", "", "directory for report.md, its plots and forecasts.parquet")
+}
+
+// bounds parses the range flags.
+func (t *topicFlags) bounds() (ingest.Bounds, error) {
+	b := ingest.Bounds{FromOffset: t.fromOffset, ToOffset: t.toOffset}
+	for _, x := range []struct {
+		s   string
+		dst *time.Time
+	}{{t.fromTime, &b.FromTime}, {t.toTime, &b.ToTime}} {
+		if x.s == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339Nano, x.s)
+		if err != nil {
+			return b, fmt.Errorf("rnncast backtest: bad time %q: %w", x.s, err)
+		}
+		*x.dst = v
+	}
+	return b, b.Validate()
+}
+
+// topicConfig is the pipeline configuration of the replay: the config
+// file's (or the defaults), with the flags' brokers and topics.
+func (t *topicFlags) topicConfig() (*config.Config, pipeline.Config, error) {
+	c := config.Default()
+	if err := c.ApplyEnv(os.LookupEnv); err != nil {
+		return nil, pipeline.Config{}, err
+	}
+	if t.configPath != "" {
+		var err error
+		if c, err = config.Load(t.configPath); err != nil {
+			return nil, pipeline.Config{}, err
+		}
+	}
+	pc := pipelineConfig(c)
+	pc.InputTopic, pc.OutputTopic, pc.DeadLetterTopic = t.topic, t.toTopic, t.deadLetterTopic
+	if t.brokers != "" {
+		pc.Brokers = strings.Split(t.brokers, ",")
+	}
+	return c, pc, nil
+}
+
+func doTopicBacktest(f *backtestFlags, stdout io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	t := &f.topic
+	c, pc, err := t.topicConfig()
+	if err != nil {
+		return err
+	}
+	if f.modelPath == "" {
+		f.modelPath = c.Model.Path
+	}
+	m, err := loadModelFile(f.modelPath)
+	if err != nil {
+		return err
+	}
+	srcs, err := t.sources(ctx, pc.Brokers)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, s := range srcs {
+			s.(*ingest.RangeReader).Close()
+		}
+	}()
+	out, closeOut, err := t.writer(ctx, pc)
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	col := backtest.NewCollector(m.Meta.Target)
+	pc.OnReading, pc.OnForecast = col.Reading, col.Forecast
+	st, err := pipeline.Replay(ctx, pc, m, srcs, out, pipeline.ReplayOptions{Speed: t.speed, WriteDeadLetters: t.deadLetterTopic != ""})
+	if err != nil {
+		return err
+	}
+	return reportTopic(f, m, pc, col, st, stdout)
+}
+
+// sources opens a range reader per partition to replay.
+func (t *topicFlags) sources(ctx context.Context, brokers []string) ([]pipeline.Source, error) {
+	b, err := t.bounds()
+	if err != nil {
+		return nil, err
+	}
+	parts, err := t.partitionList(ctx, brokers)
+	if err != nil {
+		return nil, err
+	}
+	var srcs []pipeline.Source
+	for _, p := range parts {
+		rng, err := ingest.ResolveRange(ctx, brokers, nil, t.topic, p, b)
+		if err == nil {
+			var rr *ingest.RangeReader
+			if rr, err = ingest.NewRangeReader(ingest.Config{Brokers: brokers, Topic: t.topic}, rng); err == nil {
+				srcs = append(srcs, rr)
+				continue
+			}
+		}
+		for _, s := range srcs {
+			s.(*ingest.RangeReader).Close()
+		}
+		return nil, err
+	}
+	return srcs, nil
+}
+
+// partitionList returns the -partitions, or every partition of the topic.
+func (t *topicFlags) partitionList(ctx context.Context, brokers []string) ([]int, error) {
+	n, err := ingest.TopicPartitions(ctx, brokers, nil, t.topic)
+	if err != nil {
+		return nil, fmt.Errorf("rnncast backtest: %w", err)
+	}
+	var parts []int
+	if t.partitions == "" {
+		for p := 0; p < n[t.topic]; p++ {
+			parts = append(parts, p)
+		}
+		return parts, nil
+	}
+	for _, s := range strings.Split(t.partitions, ",") {
+		p, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || p < 0 || p >= n[t.topic] {
+			return nil, fmt.Errorf("rnncast backtest: bad partition %q (topic %s has %d)", s, t.topic, n[t.topic])
+		}
+		parts = append(parts, p)
+	}
+	return parts, nil
+}
+
+// discard is a BatchWriter that writes nothing (no -to-topic).
+type discard struct{}
+
+func (d discard) Write(context.Context, *sink.Batch) error { return nil }
+
+// dropForecasts writes only dead letters (-dead-letter-topic without
+// -to-topic).
+type dropForecasts struct {
+	w     *sink.Writer
+	topic string
+}
+
+func (d dropForecasts) Write(ctx context.Context, b *sink.Batch) error {
+	b.DropTopic(d.topic)
+	return d.w.Write(ctx, b)
+}
+
+// writer returns where the replay writes: a Kafka writer when -to-topic or
+// -dead-letter-topic is given (the topics must exist), else nothing.
+func (t *topicFlags) writer(ctx context.Context, pc pipeline.Config) (pipeline.BatchWriter, func(), error) {
+	var topics []string
+	for _, s := range []string{t.toTopic, t.deadLetterTopic} {
+		if s != "" {
+			topics = append(topics, s)
+		}
+	}
+	if len(topics) == 0 {
+		return discard{}, func() {}, nil
+	}
+	if _, err := ingest.TopicPartitions(ctx, pc.Brokers, nil, topics...); err != nil {
+		return nil, nil, fmt.Errorf("rnncast backtest: %w", err)
+	}
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: pc.Brokers, BatchSize: pc.MaxBatch})
+	if err != nil {
+		return nil, nil, err
+	}
+	closeW := func() { w.Close() }
+	if t.toTopic == "" {
+		return dropForecasts{w: w, topic: "(forecasts not written)"}, closeW, nil
+	}
+	return w, closeW, nil
+}
+
+// reportTopic scores the replay's forecasts, writes the report and Parquet
+// files asked for, and prints the one-line summary.
+func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *backtest.Collector, st pipeline.ReplayStats, stdout io.Writer) error {
+	mode := pc.Mode
+	if mode == "" {
+		mode = m.Meta.Mode
+	}
+	if mode == "" {
+		mode = pipeline.ModeStateful
+	}
+	dead := 0
+	for _, n := range st.DeadLetters {
+		dead += n
+	}
+	counts := fmt.Sprintf("records=%d forecasts_made=%d warmups=%d dead_letters=%d", st.Records, st.Forecasts, st.Warmups, dead)
+	res, ts, err := col.Result(m, backtest.TopicConfig{Name: f.topic.topic, Interval: gridInterval(pc.Window.Interval, m),
+		Horizon: f.cfg.Horizon, Period: f.cfg.Period, Mode: mode})
+	if err != nil {
+		if errors.Is(err, backtest.ErrNoScored) {
+			fmt.Fprintf(stdout, "backtest %s mode=%s sensors=%d scored=0 %s\n", f.topic.topic, mode, ts.Sensors, counts)
+			return nil
+		}
+		return err
+	}
+	if dir := f.topic.out; dir != "" {
+		if err := res.WriteReport(dir); err != nil {
+			return err
+		}
+		if err := writeParquetFile(res, filepath.Join(dir, "forecasts.parquet")); err != nil {
+			return err
+		}
+	}
+	if f.report != "" {
+		if err := res.WriteReport(f.report); err != nil {
+			return err
+		}
+	}
+	if f.parquet != "" {
+		if err := writeParquetFile(res, f.parquet); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%s sensors=%d scored=%d %s\n", res.Summary(), ts.Sensors, ts.Scored, counts)
+	return nil
+}
