@@ -57,7 +57,7 @@ type server struct {
 // stays. A good one is served from each partition's next micro-batch on,
 // each key's hidden state rebuilt from its window ring (Pipeline.SwapModel).
 func (s *server) serveReloading(ctx context.Context, m *model.Model, timeout time.Duration) error {
-	p, err := pipeline.New(s.pc, m, s.obs, s.log)
+	p, err := pipeline.New(s.pc, m, s.pobs, s.log)
 	if err != nil {
 		return err
 	}
