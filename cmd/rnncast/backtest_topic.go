@@ -116,6 +116,9 @@ func doTopicBacktest(f *backtestFlags, stdout io.Writer) error {
 		return err
 	}
 	defer closeOut()
+	if f.cfg.Mode != "" {
+		pc.Mode = f.cfg.Mode
+	}
 	col := backtest.NewCollector(m.Meta.Target)
 	pc.OnReading, pc.OnForecast = col.Reading, col.Forecast
 	st, err := pipeline.Replay(ctx, pc, m, srcs, out, pipeline.ReplayOptions{Speed: t.speed, WriteDeadLetters: t.deadLetterTopic != ""})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,6 +71,20 @@ func forecastsByKey(t *testing.T, msgs []kafka.Message) map[string]string {
 	return out
 }
 
+// deadLetters indexes dead letters by their bytes: partition, key, value
+// and headers.
+func deadLetters(msgs []kafka.Message) map[string]int {
+	out := map[string]int{}
+	for _, m := range msgs {
+		k := fmt.Sprintf("%d|%q|%q", m.Partition, m.Key, m.Value)
+		for _, h := range m.Headers {
+			k += fmt.Sprintf("|%s=%q", h.Key, h.Value)
+		}
+		out[k]++
+	}
+	return out
+}
+
 // TestBacktestTopicEquivalence: rnncast run consumes a topic; rnncast
 // backtest -topic ... -to-topic then writes, byte for byte, the forecasts
 // the run wrote (same partition, key and value), none missing, none extra,
@@ -82,8 +97,8 @@ func TestBacktestTopicEquivalence(t *testing.T) {
 func testBacktestTopic(t *testing.T, c *kafkatest.Cluster) {
 	const partitions = 3
 	in, out, dead, replayed := kafkatest.Name(t, "in"), kafkatest.Name(t, "out"), kafkatest.Name(t, "dead"), kafkatest.Name(t, "replayed")
-	group, stateTopic := kafkatest.Name(t, "group"), kafkatest.Name(t, "state")
-	for _, topic := range []string{in, out, dead, replayed} {
+	group, stateTopic, replayedDead := kafkatest.Name(t, "group"), kafkatest.Name(t, "state"), kafkatest.Name(t, "replayed-dead")
+	for _, topic := range []string{in, out, dead, replayed, replayedDead} {
 		c.CreateTopic(t, topic, partitions, nil)
 	}
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
@@ -109,7 +124,7 @@ func testBacktestTopic(t *testing.T, c *kafkatest.Cluster) {
 
 	report := filepath.Join(dir, "report")
 	line := runBacktestTopic(t, "-topic", in, "-brokers", c.Brokers[0], "-config", cfg, "-model", mpath,
-		"-to-topic", replayed, "-out", report)
+		"-to-topic", replayed, "-dead-letter-topic", replayedDead, "-out", report)
 	got := forecastsByKey(t, c.ReadToEnd(t, replayed, 30*time.Second))
 	if len(live) == 0 {
 		t.Fatal("the run wrote no forecasts")
@@ -132,8 +147,12 @@ func testBacktestTopic(t *testing.T, c *kafkatest.Cluster) {
 	if n := summaryInt(t, line, "forecasts_made"); n != len(got) {
 		t.Errorf("summary says %d forecasts made, want %d: %s", n, len(got), line)
 	}
-	if n, d := summaryInt(t, line, "dead_letters"), len(c.ReadToEnd(t, dead, 30*time.Second)); n != d || n < 3 {
-		t.Errorf("summary says %d dead letters, the run wrote %d, want equal and ≥ 3: %s", n, d, line)
+	runDead := deadLetters(c.ReadToEnd(t, dead, 30*time.Second))
+	if n := summaryInt(t, line, "dead_letters"); n != len(runDead) || n < 3 {
+		t.Errorf("summary says %d dead letters, the run wrote %d, want equal and ≥ 3: %s", n, len(runDead), line)
+	}
+	if got := deadLetters(c.ReadToEnd(t, replayedDead, 30*time.Second)); !maps.Equal(got, runDead) {
+		t.Errorf("replay's dead letters %v, want the run's %v", got, runDead)
 	}
 	for _, f := range []string{"report.md", "forecast.png", "forecasts.parquet"} {
 		if st, err := os.Stat(filepath.Join(report, f)); err != nil || st.Size() == 0 {
