@@ -33,18 +33,24 @@ type topicFlags struct {
 }
 
 func (t *topicFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&t.topic, "topic", "", "replay this input topic instead of -data (no consumer group, no commits)")
-	fs.StringVar(&t.brokers, "brokers", "", "comma-separated bootstrap brokers (default: the config's)")
-	fs.StringVar(&t.partitions, "partitions", "", "comma-separated partitions to replay (default: all)")
-	fs.StringVar(&t.configPath, "config", "", "pipeline.yaml whose decoder, window, model mode and batch settings the replay uses (default: the defaults); use the run's for equal forecasts")
-	fs.Int64Var(&t.fromOffset, "from-offset", -1, "first offset of each partition (default: the first)")
-	fs.Int64Var(&t.toOffset, "to-offset", -1, "end offset, exclusive (default: the high watermark at the start)")
-	fs.StringVar(&t.fromTime, "from-time", "", "start at the first record whose Kafka timestamp is at or after this RFC 3339 time")
-	fs.StringVar(&t.toTime, "to-time", "", "end before the first record whose Kafka timestamp is at or after this RFC 3339 time")
+	t.registerRange(fs, "replay this input topic instead of -data (no consumer group, no commits)")
 	fs.Float64Var(&t.speed, "speed", 0, "replay at this multiple of real (event) time; 0 is as fast as possible")
 	fs.StringVar(&t.toTopic, "to-topic", "", "write the forecasts to this topic (as rnncast run would)")
 	fs.StringVar(&t.deadLetterTopic, "dead-letter-topic", "", "write dead letters to this topic (default: counted, not written)")
 	fs.StringVar(&t.out, "out", "", "directory for report.md, its plots and forecasts.parquet")
+}
+
+// registerRange binds the flags that select a topic range (backtest and
+// train).
+func (t *topicFlags) registerRange(fs *flag.FlagSet, topicUsage string) {
+	fs.StringVar(&t.topic, "topic", "", topicUsage)
+	fs.StringVar(&t.brokers, "brokers", "", "comma-separated bootstrap brokers (default: the config's)")
+	fs.StringVar(&t.partitions, "partitions", "", "comma-separated partitions to replay (default: all)")
+	fs.StringVar(&t.configPath, "config", "", "pipeline.yaml whose decoder, window, model mode and batch settings are used (default: the defaults); for a backtest, use the run's for equal forecasts")
+	fs.Int64Var(&t.fromOffset, "from-offset", -1, "first offset of each partition (default: the first)")
+	fs.Int64Var(&t.toOffset, "to-offset", -1, "end offset, exclusive (default: the high watermark at the start)")
+	fs.StringVar(&t.fromTime, "from-time", "", "start at the first record whose Kafka timestamp is at or after this RFC 3339 time")
+	fs.StringVar(&t.toTime, "to-time", "", "end before the first record whose Kafka timestamp is at or after this RFC 3339 time")
 }
 
 // bounds parses the range flags.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -14,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "train", summary: "train a model on a CSV series and save it as safetensors", run: runTrain})
+	register(command{name: "train", summary: "train a model on a CSV series or a Kafka topic range and save it as safetensors", run: runTrain})
 }
 
 // trainFlags are the flags of rnncast train.
@@ -23,6 +24,9 @@ type trainFlags struct {
 	trainEnd, valEnd            int
 	quiet, verbose              bool
 	cfg                         train.Config
+	topic                       topicFlags    // a Kafka topic range instead of -data
+	sensor                      string        // the topic's sensor to train on
+	interval                    time.Duration // the topic's grid step
 }
 
 func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
@@ -38,11 +42,14 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fs.BoolVar(&f.verbose, "v", false, "print one line per epoch to stderr")
 	addTrainConfigFlags(fs, &f.cfg)
+	f.topic.registerRange(fs, "train on one sensor's readings from this topic's range instead of -data")
+	fs.StringVar(&f.sensor, "sensor", "", "with -topic: the sensor to train on (default: the one with the most readings)")
+	fs.DurationVar(&f.interval, "interval", 0, "with -topic: the grid step (default: window.interval of -config)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if f.data == "" {
-		return nil, fmt.Errorf("rnncast train: -data is required")
+	if (f.data == "") == (f.topic.topic == "") {
+		return nil, fmt.Errorf("rnncast train: give -data or -topic")
 	}
 	return f, nil
 }
@@ -91,7 +98,7 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if err := f.cfg.Validate(); err != nil {
 		return err
 	}
-	tab, err := readTable(f.data, f.target, f.features)
+	tab, err := f.readData(stdout)
 	if err != nil {
 		return err
 	}
