@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -12,12 +13,16 @@ import (
 // keyState is what a partition worker holds for one key.
 type keyState struct {
 	hidden []float32 // carried state (stateful mode), len Model.StateLen
-	steps  int       // steps since the last reset
 	last   int64     // input offset of the last step applied
 	added  int64     // input offset of the last reading the window accepted
 	seenMs int64     // event time of that reading, Unix ms (TTL)
-	dirty  bool      // changed since the last checkpoint
 	recent recent    // recent forecasts, for live scoring
+	// steps counts the steps since the last reset, saturating at
+	// MaxInt32 (only its comparison with the warm-up matters by then).
+	// With dirty it fills one word: a key's state is held per sensor, and
+	// at a million keys every word counts (BenchmarkStateMemory).
+	steps int32
+	dirty bool // changed since the last checkpoint
 }
 
 // emitter receives the stage's results for one row; the worker implements
@@ -176,11 +181,13 @@ func (s *stage) observeReading(b *window.Batch, c *columns, i int, ks *keyState,
 func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 	for j, i := range s.rows {
 		ks := s.ks[j]
-		ks.steps++
+		if ks.steps < math.MaxInt32 {
+			ks.steps++
+		}
 		if b.Filled[i] {
 			continue
 		}
-		if !s.window && ks.steps < s.warmup {
+		if !s.window && int(ks.steps) < s.warmup {
 			e.warmup(b.Offsets[i])
 			continue
 		}
@@ -199,7 +206,7 @@ func (s *stage) takeDirty(dst []KeyState, win *window.Windows) []KeyState {
 		ks := s.keys[k]
 		ks.dirty = false
 		snap, _ := win.Snapshot(k)
-		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: ks.steps, LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
+		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
 	}
 	s.dirty = s.dirty[:0]
 	return dst
@@ -221,7 +228,7 @@ func (s *stage) restore(ks *KeyState) error {
 		s.obs.Keys(1)
 	}
 	copy(st.hidden, ks.Hidden)
-	st.steps, st.last, st.added = ks.Steps, ks.LastOffset, ks.LastOffset
+	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset
 	if !ks.Window.MaxTime.IsZero() {
 		st.seenMs = ks.Window.MaxTime.UnixMilli()
 	}

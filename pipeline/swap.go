@@ -51,7 +51,7 @@ func (w *worker) swapIfNew() {
 	rw := newRewarmer(m, w.p.cfg.Mode)
 	for k, ks := range old.keys {
 		snap, _ := w.st.win.Snapshot(k)
-		st := KeyState{Key: k, Steps: ks.steps, LastOffset: ks.last, Window: snap}
+		st := KeyState{Key: k, Steps: int(ks.steps), LastOffset: ks.last, Window: snap}
 		rw.rewarm(&st)
 		_ = s.restore(&st) // the hidden state has m's length: rewarm made it
 		n := s.key(k)      // changed: the next checkpoint writes m's state
