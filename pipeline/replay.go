@@ -33,9 +33,11 @@ type Source interface {
 
 // ReplayOptions configure Replay beyond the pipeline's Config.
 type ReplayOptions struct {
-	// Speed, when positive, paces each partition so that the readings'
-	// event time advances Speed times faster than wall time (from the
-	// partition's first reading). Default 0: as fast as possible.
+	// Speed, when positive, paces the replay so that the readings' event
+	// time advances Speed times faster than wall time, on one clock for
+	// all partitions that starts at the first reading any partition
+	// decodes (a partition whose readings are older runs unpaced until it
+	// catches up). Default 0: as fast as possible.
 	Speed float64
 	// WriteDeadLetters sends dead letters to Config.DeadLetterTopic through
 	// the BatchWriter. Default false: they are counted (ReplayStats) and
@@ -73,6 +75,10 @@ func Replay(ctx context.Context, cfg Config, m *model.Model, srcs []Source, out 
 	if !opt.WriteDeadLetters {
 		out = dropTopic{out: out, topic: p.cfg.DeadLetterTopic}
 	}
+	var clock *eventClock
+	if opt.Speed > 0 {
+		clock = &eventClock{speed: opt.Speed}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -81,7 +87,7 @@ func Replay(ctx context.Context, cfg Config, m *model.Model, srcs []Source, out 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if errs[i] = p.replayPartition(ctx, src, out, opt.Speed); errs[i] != nil {
+			if errs[i] = p.replayPartition(ctx, src, out, clock); errs[i] != nil {
 				cancel()
 			}
 		}()
@@ -120,7 +126,7 @@ func newReplayPipeline(cfg Config, m *model.Model, obs Observer) (*Pipeline, err
 
 // replayPartition is one source's worker: fetch a micro-batch, process it
 // (the live worker's process), until the source ends.
-func (p *Pipeline) replayPartition(ctx context.Context, src Source, out BatchWriter, speed float64) error {
+func (p *Pipeline) replayPartition(ctx context.Context, src Source, out BatchWriter, clock *eventClock) error {
 	dec, err := record.NewDecoder(p.cfg.Decoder)
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot create decoder: %w", err)
@@ -137,8 +143,8 @@ func (p *Pipeline) replayPartition(ctx context.Context, src Source, out BatchWri
 	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
 		ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: part}
 	g := &gatherer{src: src, max: p.cfg.MaxBatch}
-	if speed > 0 {
-		if g.pace, err = newPacer(p.cfg.Decoder, speed); err != nil {
+	if clock != nil {
+		if g.pace, err = newPacer(p.cfg.Decoder, clock); err != nil {
 			return err
 		}
 	}
@@ -203,24 +209,41 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pacer maps a record's event time to the wall time it is due at: the
-// partition's first reading is due at once, and event time then advances
-// speed times faster than wall time. It decodes with a decoder of its own
-// (the worker's is not touched), so a record it cannot decode is not
-// delayed.
-type pacer struct {
+// eventClock maps event time to wall time for every partition of a
+// replay: it starts at the first reading any partition decodes, and event
+// time then advances speed times faster than wall time. Safe for
+// concurrent use.
+type eventClock struct {
 	speed      float64
-	dec        *record.Decoder
-	rd         record.Reading
+	mu         sync.Mutex
 	wall0, ev0 time.Time
 }
 
-func newPacer(cfg record.DecoderConfig, speed float64) (*pacer, error) {
+// due returns the wall time at which a reading of event time ev is due.
+func (c *eventClock) due(ev time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wall0.IsZero() {
+		c.wall0, c.ev0 = time.Now(), ev
+	}
+	return c.wall0.Add(time.Duration(float64(ev.Sub(c.ev0)) / c.speed))
+}
+
+// pacer is one partition's view of the eventClock. It decodes with a
+// decoder of its own (the worker's is not touched), so a record it cannot
+// decode is not delayed.
+type pacer struct {
+	clock *eventClock
+	dec   *record.Decoder
+	rd    record.Reading
+}
+
+func newPacer(cfg record.DecoderConfig, clock *eventClock) (*pacer, error) {
 	dec, err := record.NewDecoder(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create decoder: %w", err)
 	}
-	return &pacer{speed: speed, dec: dec}, nil
+	return &pacer{clock: clock, dec: dec}, nil
 }
 
 // delay returns how long to wait before m is due (0 for a nil pacer).
@@ -228,12 +251,7 @@ func (p *pacer) delay(m *ingest.Message) time.Duration {
 	if p == nil || p.dec.Decode(m.Key, m.Value, m.Time, &p.rd) != nil {
 		return 0
 	}
-	if p.wall0.IsZero() {
-		p.wall0, p.ev0 = time.Now(), p.rd.Time
-		return 0
-	}
-	due := p.wall0.Add(time.Duration(float64(p.rd.Time.Sub(p.ev0)) / p.speed))
-	return time.Until(due)
+	return time.Until(p.clock.due(p.rd.Time))
 }
 
 // dropTopic is a BatchWriter that removes the messages to one topic (dead

@@ -248,32 +248,51 @@ func replayTimeRange(t *testing.T, c *kafkatest.Cluster) {
 }
 
 // TestReplaySpeed: with Speed, event time runs at most Speed times faster
-// than wall time (readings one minute apart at 1200× take 50 ms each).
+// than wall time on one clock for all partitions: at 1200×, readings a
+// minute apart are 50 ms apart, also across partitions (s-0 on partition 0
+// has steps 0..5, s-1 on partition 1 steps 3..5).
 func TestReplaySpeed(t *testing.T) {
 	c := kafkatest.Kfake(t)
-	f := newFixture(t, c, 1)
+	f := newFixture(t, c, 2)
 	m := testModel(t, ModeStateful)
-	var in []inRec
+	var s0, s1 []inRec
 	for i := 0; i < 6; i++ {
-		in = append(in, good("s-0", i, 20))
-	}
-	c.Produce(t, f.in, messages(in)...)
-	var times []time.Time
-	cfg := f.config()
-	cfg.OnReading = func(string, time.Time, []float64) { times = append(times, time.Now()) }
-	var out collect
-	start := time.Now()
-	if _, err := Replay(context.Background(), cfg, m, sources(t, c, f.in, 1, allOffsets), &out, ReplayOptions{Speed: 1200}); err != nil {
-		t.Fatalf("Replay: %v", err)
-	}
-	if el := time.Since(start); el < 250*time.Millisecond {
-		t.Errorf("replay of 5 minutes of event time at 1200× took %s, want at least 250ms", el)
-	}
-	for i := 1; i < len(times); i++ {
-		if d := times[i].Sub(times[0]); d < time.Duration(i)*50*time.Millisecond-5*time.Millisecond {
-			t.Errorf("reading %d applied %s after the first, want at least %dms", i, d, 50*i)
+		s0 = append(s0, good("s-0", i, 20))
+		if i >= 3 {
+			s1 = append(s1, good("s-1", i, 20))
 		}
 	}
+	c.ProduceTo(t, f.in, 0, messages(s0)...)
+	c.ProduceTo(t, f.in, 1, messages(s1)...)
+	var mu sync.Mutex
+	applied := map[string]time.Time{}
+	cfg := f.config()
+	cfg.OnReading = func(sensor string, ts time.Time, _ []float64) {
+		mu.Lock()
+		applied[fmt.Sprintf("%s@%d", sensor, int(ts.Sub(base)/time.Minute))] = time.Now()
+		mu.Unlock()
+	}
+	var out collect
+	start := time.Now()
+	if _, err := Replay(context.Background(), cfg, m, sources(t, c, f.in, 2, allOffsets), &out, ReplayOptions{Speed: 1200}); err != nil {
+		t.Fatalf("Replay: %v", err)
+	}
+	if el := time.Since(start); el < 100*time.Millisecond {
+		t.Errorf("replay took %s, want at least 100ms (the clock starts at step 3 at the latest)", el)
+	}
+	if len(applied) != 9 {
+		t.Fatalf("%d readings applied, want 9", len(applied))
+	}
+	f2 := func(later, earlier string, want time.Duration) {
+		t.Helper()
+		if d := applied[later].Sub(applied[earlier]); d < want-5*time.Millisecond {
+			t.Errorf("%s applied %s after %s, want at least %s", later, d, earlier, want)
+		}
+	}
+	f2("s-0@5", "s-0@3", 100*time.Millisecond)
+	f2("s-1@5", "s-0@3", 100*time.Millisecond) // across partitions: one clock
+	f2("s-0@5", "s-1@3", 100*time.Millisecond)
+	f2("s-1@5", "s-1@4", 50*time.Millisecond)
 }
 
 // TestReplayConfigErrors: a replay needs an input topic and a config the
