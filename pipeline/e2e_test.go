@@ -52,6 +52,13 @@ func endToEnd(t *testing.T, c *kafkatest.Cluster, mode string) {
 	if got := run.obs.get(&run.obs.keys); got != sensors {
 		t.Errorf("keys held = %d, want %d", got, sensors)
 	}
+	perKey := 4 * (m.Meta.Window*m.Meta.Inputs + m.Meta.Horizon*(m.Meta.Horizon+2))
+	if mode == ModeStateful {
+		perKey += 4 * m.StateLen()
+	}
+	if got := run.obs.get(&run.obs.stateB); got != sensors*perKey {
+		t.Errorf("state bytes = %d, want %d keys × %d", got, sensors, perKey)
+	}
 	run.stop(t)
 
 	checkForecasts(t, f, out, w)
@@ -95,8 +102,8 @@ func checkObserved(t *testing.T, o *recObserver, records int, w want) {
 			break
 		}
 	}
-	if o.keys != 0 {
-		t.Errorf("keys held after Run returned = %d, want 0", o.keys)
+	if o.keys != 0 || o.stateB != 0 {
+		t.Errorf("keys held after Run returned = %d (%d state bytes), want 0", o.keys, o.stateB)
 	}
 }
 

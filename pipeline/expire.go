@@ -94,7 +94,7 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 	}
 	delete(w.st.stage.keys, k)
 	w.st.win.Forget(k)
-	w.p.obs.Keys(-1)
+	w.st.stage.addKeys(-1)
 	w.p.obs.StateDropped(reason, 1)
 	return append(dst, KeyState{Key: k, Deleted: true})
 }

@@ -92,6 +92,7 @@ type recObserver struct {
 	warmups   int
 	scored    int
 	keys      int
+	stateB    int
 	rebalance int
 	skipped   int
 	dead      map[record.Reason]int
@@ -108,6 +109,7 @@ func (o *recObserver) RecordsIn(n int)         { o.add(&o.in, n) }
 func (o *recObserver) ForecastsOut(n int)      { o.add(&o.out, n) }
 func (o *recObserver) WarmupSteps(n int)       { o.add(&o.warmups, n) }
 func (o *recObserver) Keys(d int)              { o.add(&o.keys, d) }
+func (o *recObserver) StateBytes(d int)        { o.add(&o.stateB, d) }
 func (o *recObserver) Rebalance()              { o.add(&o.rebalance, 1) }
 func (o *recObserver) Skipped(_ string, n int) { o.add(&o.skipped, n) }
 func (o *recObserver) LiveError(step int, absErr, sqErr float64) {

@@ -236,7 +236,7 @@ func (p *Pipeline) dropParked(keep map[int]bool) {
 
 // dropState forgets a partition's keys and frees its window.
 func (p *Pipeline) dropState(st *partState) {
-	p.obs.Keys(-len(st.stage.keys))
+	st.stage.addKeys(-len(st.stage.keys))
 	st.win.Release()
 }
 

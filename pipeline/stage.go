@@ -44,6 +44,9 @@ type stage struct {
 	warmup     int
 	intervalMs int64
 	f, h, w    int // features, horizon, window
+	// keyBytes is the state one key holds: hidden state (stateful mode),
+	// window ring and live-scoring forecasts, as rnncast_state_bytes counts it.
+	keyBytes int
 
 	keys  map[string]*keyState
 	dirty []string // keys changed since the last checkpoint
@@ -63,6 +66,10 @@ func newStage(cfg Config, m *model.Model, obs Observer) *stage {
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
 		keys: map[string]*keyState{},
 	}
+	s.keyBytes = 4 * (s.w*s.f + s.h*(s.h+2))
+	if !s.window {
+		s.keyBytes += 4 * m.StateLen()
+	}
 	n := cfg.MaxBatch * s.f
 	if s.window {
 		n *= s.w
@@ -70,6 +77,13 @@ func newStage(cfg Config, m *model.Model, obs Observer) *stage {
 	s.x = make([]float32, n)
 	s.out = make([]float32, cfg.MaxBatch*s.h)
 	return s
+}
+
+// addKeys reports n keys created (n < 0: forgotten) and the bytes of
+// state they hold: rnncast_keys and rnncast_state_bytes.
+func (s *stage) addKeys(n int) {
+	s.obs.Keys(n)
+	s.obs.StateBytes(n * s.keyBytes)
 }
 
 // key returns k's state, creating it (zero state) on first use.
@@ -81,7 +95,7 @@ func (s *stage) key(k string) *keyState {
 			ks.hidden = make([]float32, s.m.StateLen())
 		}
 		s.keys[k] = ks
-		s.obs.Keys(1)
+		s.addKeys(1)
 	}
 	if !ks.dirty {
 		ks.dirty = true
@@ -225,7 +239,7 @@ func (s *stage) restore(ks *KeyState) error {
 			st.hidden = make([]float32, s.m.StateLen())
 		}
 		s.keys[ks.Key] = st
-		s.obs.Keys(1)
+		s.addKeys(1)
 	}
 	copy(st.hidden, ks.Hidden)
 	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset

@@ -57,7 +57,7 @@ func (w *worker) swapIfNew() {
 		n := s.key(k)      // changed: the next checkpoint writes m's state
 		n.added, n.seenMs = ks.added, ks.seenMs
 	}
-	w.p.obs.Keys(-len(old.keys))
+	old.addKeys(-len(old.keys))
 	w.st.stage = s
 	w.fc.ModelName, w.fc.ModelVersion, w.fc.Horizon = m.Meta.Name, m.Meta.Version, m.Meta.Horizon
 }
