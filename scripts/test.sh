@@ -19,6 +19,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
+# The Debian packages the tiers need (kcat, chromium, promtool): installed
+# here when missing and running as root, so that this one command works on
+# a fresh machine; otherwise the tests that need them fail and say so.
+if [ $# -eq 0 ]; then
+	"$(dirname "$0")/install-test-deps.sh" </dev/null || echo "test.sh: continuing without them" >&2
+fi
+
 for tool in go java; do
 	command -v "$tool" >/dev/null || { echo "test.sh: $tool not found (see .ci/run for what the tests need)" >&2; exit 1; }
 done
