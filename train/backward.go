@@ -25,19 +25,21 @@ func (n *net) backward(g *net, tp *tape) {
 		if l > 0 {
 			dIn = tp.ls[l-1].dh
 		}
+		clear(tp.ls[l].dhn)
+		clear(tp.ls[l].dcn)
 		n.layerBackward(l, g, in, dIn, tp)
 	}
 }
 
 // layerBackward back-propagates layer l: from lt.dh (gradient w.r.t. its
-// outputs) it accumulates its weight gradients into g and, when dIn is not
-// nil, adds the gradient w.r.t. its input sequence to dIn.
+// outputs) and lt.dhn, lt.dcn (gradient w.r.t. its final h and c, which the
+// caller sets; zero unless the state feeds something downstream, as
+// encdec's decoder) it accumulates its weight gradients into g and, when dIn
+// is not nil, adds the gradient w.r.t. its input sequence to dIn.
 func (n *net) layerBackward(l int, g *net, in, dIn []float64, tp *tape) {
 	ly, gl, lt := &n.layers[l], &g.layers[l], &tp.ls[l]
 	H, B, T := n.arch.Hidden, tp.B, tp.T
 	gh := n.arch.Cell.Gates() * H
-	clear(lt.dhn)
-	clear(lt.dcn)
 	for t := T - 1; t >= 0; t-- {
 		dh := lt.dh[t*B*H : (t+1)*B*H]
 		for j := range dh {

@@ -17,6 +17,10 @@ const (
 // its default; the defaults are the settings of the ETT benchmark, and some
 // depend on the regime (stateful / window).
 type Config struct {
+	// Arch is the model package's architecture: seq2vec (default),
+	// seq2seq, encdec or vec2seq. encdec and vec2seq train in the window
+	// regime only.
+	Arch         model.Arch
 	Mode         string     // ModeStateful (default) or ModeWindow.
 	Cell         model.Cell // default model.CellGRU.
 	Nonlinearity string     // CellRNN only: "tanh" (default) or "relu".
@@ -74,6 +78,7 @@ func (c Config) withDefaults() Config {
 			*v = d
 		}
 	}
+	defs((*string)(&c.Arch), string(model.ArchSeq2Vec))
 	defs(&c.Mode, ModeStateful)
 	defs((*string)(&c.Cell), string(model.CellGRU))
 	defs(&c.Nonlinearity, "tanh")
@@ -112,6 +117,10 @@ func defFloat(v, d float64) float64 {
 func (c Config) Validate() error {
 	c = c.withDefaults()
 	switch {
+	case c.Arch != model.ArchSeq2Vec && c.Arch != model.ArchSeq2Seq && c.Arch != model.ArchEncDec && c.Arch != model.ArchVec2Seq:
+		return fmt.Errorf("train: unknown arch %q (want seq2vec, seq2seq, encdec or vec2seq)", c.Arch)
+	case (c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq) && c.Mode != ModeWindow:
+		return fmt.Errorf("train: arch %s trains in window mode only (mode window)", c.Arch)
 	case c.Mode != ModeWindow && c.Mode != ModeStateful:
 		return fmt.Errorf("train: unknown mode %q (want window or stateful)", c.Mode)
 	case c.Cell != model.CellRNN && c.Cell != model.CellGRU && c.Cell != model.CellLSTM:

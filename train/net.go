@@ -10,8 +10,11 @@ import (
 
 // Arch is the shape of the network being trained: a recurrent encoder of
 // Layers layers and a linear head from the top layer's hidden state to Out
-// values (the model package's seq2vec architecture).
+// values. Kind is the model package's architecture (empty: seq2vec); for
+// encdec a decoder of Layers layers with input size 1 follows the encoder,
+// and Out is 1 for encdec and vec2seq (arch_*.go).
 type Arch struct {
+	Kind         model.Arch
 	Cell         model.Cell
 	Nonlinearity string // "tanh" or "relu"; CellRNN only.
 	Hidden       int
@@ -33,6 +36,7 @@ type net struct {
 	arch     Arch
 	p        []float64
 	layers   []layer
+	dec      []layer // encdec's decoder layers; nil otherwise.
 	fcW, fcB []float64
 }
 
@@ -46,6 +50,13 @@ func (a Arch) size() int {
 			in = a.Inputs
 		}
 		n += gh*in + gh*a.Hidden + 2*gh
+		if a.Kind == model.ArchEncDec {
+			in = a.Hidden
+			if l == 0 {
+				in = 1
+			}
+			n += gh*in + gh*a.Hidden + 2*gh
+		}
 	}
 	return n + a.Out*a.Hidden + a.Out
 }
@@ -73,6 +84,19 @@ func newNet(a Arch, p []float64) *net {
 			bih: take(gh), bhh: take(gh),
 		})
 	}
+	if a.Kind == model.ArchEncDec {
+		for l := 0; l < a.Layers; l++ {
+			in := a.Hidden
+			if l == 0 {
+				in = 1
+			}
+			n.dec = append(n.dec, layer{
+				in:  in,
+				wih: take(gh * in), whh: take(gh * a.Hidden),
+				bih: take(gh), bhh: take(gh),
+			})
+		}
+	}
 	n.fcW = take(a.Out * a.Hidden)
 	n.fcB = take(a.Out)
 	return n
@@ -94,7 +118,10 @@ func initParams(a Arch, rng *rand.Rand) []float64 {
 // metadata (its architecture fields are overwritten from the network).
 func (n *net) toModel(meta model.Meta) (*model.Model, error) {
 	a := n.arch
-	meta.Arch = model.ArchSeq2Vec
+	meta.Arch = a.Kind
+	if meta.Arch == "" {
+		meta.Arch = model.ArchSeq2Vec
+	}
 	meta.Cell, meta.Hidden, meta.Layers, meta.Inputs = a.Cell, a.Hidden, a.Layers, a.Inputs
 	meta.Nonlinearity = a.Nonlinearity
 	if meta.Nonlinearity == "" {
@@ -110,6 +137,14 @@ func (n *net) toModel(meta model.Meta) (*model.Model, error) {
 		m.Encoder.Layers = append(m.Encoder.Layers, model.Layer{
 			In: l.in, Wih: to32(l.wih), Whh: to32(l.whh), Bih: to32(l.bih), Bhh: to32(l.bhh),
 		})
+	}
+	if n.dec != nil {
+		m.Decoder = &model.RNN{Cell: a.Cell, Nonlinearity: meta.Nonlinearity, Hidden: a.Hidden}
+		for _, l := range n.dec {
+			m.Decoder.Layers = append(m.Decoder.Layers, model.Layer{
+				In: l.in, Wih: to32(l.wih), Whh: to32(l.whh), Bih: to32(l.bih), Bhh: to32(l.bhh),
+			})
+		}
 	}
 	if err := m.Prepare(); err != nil {
 		return nil, fmt.Errorf("train: cannot prepare model: %w", err)

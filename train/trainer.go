@@ -42,7 +42,10 @@ func Train(c Config, d *Data, progress func(Epoch)) (*Result, error) {
 		return nil, err
 	}
 	mean, std := d.Scaler(d.TrainEnd)
-	a := Arch{Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
+	a := Arch{Kind: c.Arch, Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
+	if c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq {
+		a.Out = 1 // one value per decoder step.
+	}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
 	n := newNet(a, initParams(a, rng))
 	hist, err := fit(c, newRegime(c, d, d.scaled(mean, std), a), n, rng, progress)
@@ -57,6 +60,10 @@ func Train(c Config, d *Data, progress func(Epoch)) (*Result, error) {
 }
 
 func newRegime(c Config, d *Data, s []float64, a Arch) regime {
+	if c.Arch != model.ArchSeq2Vec && c.Mode == ModeWindow {
+		return newArchWindow(c, d, s, a) // arch_window.go
+	}
+	// seq2seq's stateful regime is seq2vec's: the head at every step.
 	if c.Mode == ModeWindow {
 		return newWindowRegime(c, d, s, a)
 	}
