@@ -58,6 +58,8 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 // which is the ETT benchmark's setting and may depend on the mode
 // (stateful / window); see train.Config.
 func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
+	fs.Func("arch", "architecture: seq2vec (default), seq2seq, encdec or vec2seq (encdec and vec2seq: -mode window only)",
+		func(s string) error { c.Arch = model.Arch(s); return nil })
 	fs.StringVar(&c.Mode, "mode", "stateful", "regime: stateful (TBPTT over the series) or window (zero state per window)")
 	fs.Func("cell", "cell: rnn, gru or lstm (default gru)", func(s string) error { c.Cell = model.Cell(s); return nil })
 	fs.StringVar(&c.Nonlinearity, "nonlinearity", "tanh", "rnn cell's nonlinearity: tanh or relu")
@@ -119,8 +121,12 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	}
 	last := res.History[len(res.History)-1]
 	m := res.Model.Meta
-	fmt.Fprintf(stdout, "trained %s %s hidden=%d layers=%d H=%d L=%d norm=%s: %d epochs, best validation MSE %.4f at epoch %d; wrote %s\n",
-		m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, last.N, last.Best, last.BestN, f.out)
+	kind := ""
+	if m.Arch != model.ArchSeq2Vec {
+		kind = string(m.Arch) + " "
+	}
+	fmt.Fprintf(stdout, "trained %s%s %s hidden=%d layers=%d H=%d L=%d norm=%s: %d epochs, best validation MSE %.4f at epoch %d; wrote %s\n",
+		kind, m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, last.N, last.Best, last.BestN, f.out)
 	return nil
 }
 
