@@ -29,26 +29,29 @@ func (n *net) stepForward(l int, in []float64, tp *tape, t int) {
 	n.cellForward(lt, t, B)
 }
 
-// encdecForward runs the encoder over enc.x from a zero state and the
-// decoder for dec.T steps; dec.y (rows k·B+b) receives the forecasts.
-// target is the target feature's index in the encoder's inputs.
-func (n *net) encdecForward(enc, dec *tape, target int) {
-	H, B, F, T := n.arch.Hidden, enc.B, n.arch.Inputs, enc.T
-	enc.resetState()
+// encdecForward runs the encoder over enc.x from its initial state and a
+// decoder for dec.T steps from each of the encoder's states after steps
+// from … enc.T−1 (window regime: the last; stateful: every step), so dec.B
+// is (enc.T−from)·enc.B and decoder row i = (t−from)·B+b; dec.y (rows
+// k·dec.B+i) receives the forecasts. target is the target feature's index
+// in the encoder's inputs.
+func (n *net) encdecForward(enc, dec *tape, target, from int) {
+	H, B, F := n.arch.Hidden, enc.B, n.arch.Inputs
 	in := enc.x
 	for l := range n.layers {
 		n.layerForward(l, in, enc)
 		in = enc.ls[l].h[B*H:]
 	}
 	for l := range dec.ls {
-		copy(dec.ls[l].h[:B*H], enc.ls[l].h[T*B*H:])
+		copy(dec.ls[l].h[:dec.B*H], enc.ls[l].h[(from+1)*B*H:])
 		if dec.ls[l].c != nil {
-			copy(dec.ls[l].c[:B*H], enc.ls[l].c[T*B*H:])
+			copy(dec.ls[l].c[:dec.B*H], enc.ls[l].c[(from+1)*B*H:])
 		}
 	}
-	for b := 0; b < B; b++ {
-		dec.x[b] = enc.x[((T-1)*B+b)*F+target]
+	for i := 0; i < dec.B; i++ {
+		dec.x[i] = enc.x[(from*B+i)*F+target]
 	}
+	B = dec.B
 	d := n.decoder()
 	for k := 0; k < dec.T; k++ {
 		in := dec.x[k*B : (k+1)*B]
@@ -69,7 +72,7 @@ func (n *net) encdecForward(enc, dec *tape, target int) {
 // w.r.t. dec.y is dec.dy, through the decoder (including the fed-back
 // outputs) and the encoder. dec.dy is overwritten (the fed-back gradient
 // is added to it). encdecForward must have run.
-func (n *net) encdecBackward(g *net, enc, dec *tape) {
+func (n *net) encdecBackward(g *net, enc, dec *tape, from int) {
 	d, gd := n.decoder(), g.decoder()
 	H, B, T := n.arch.Hidden, dec.B, dec.T
 	gh := n.arch.Cell.Gates() * H
@@ -111,16 +114,28 @@ func (n *net) encdecBackward(g *net, enc, dec *tape) {
 	}
 	mul(true, false, 1, H, T*B, dec.dy, dec.ls[top].h[B*H:], 1, gd.fcW)
 	sumRows(gd.fcB, dec.dy)
+	// The decoders' initial-state gradients go to the encoder's states
+	// after steps from … T−1: h's into dh, c's into dcIn.
+	eB := enc.B
 	for l := range enc.ls {
-		clear(enc.ls[l].dh)
-		copy(enc.ls[l].dhn, dec.ls[l].dhn)
-		copy(enc.ls[l].dcn, dec.ls[l].dcn)
+		lt := &enc.ls[l]
+		clear(lt.dh)
+		clear(lt.dhn)
+		clear(lt.dcn)
+		copy(lt.dh[from*eB*H:], dec.ls[l].dhn)
+		if lt.c != nil {
+			if lt.dcIn == nil {
+				lt.dcIn = make([]float64, len(lt.dh))
+			}
+			clear(lt.dcIn)
+			copy(lt.dcIn[from*eB*H:], dec.ls[l].dcn)
+		}
 	}
 	for l := top; l >= 0; l-- {
 		in := enc.x
 		var dIn []float64
 		if l > 0 {
-			in, dIn = enc.ls[l-1].h[B*H:], enc.ls[l-1].dh
+			in, dIn = enc.ls[l-1].h[eB*H:], enc.ls[l-1].dh
 		}
 		n.layerBackward(l, g, in, dIn, enc)
 	}

@@ -133,6 +133,78 @@ func saveLoad(t *testing.T, m *model.Model) *model.Model {
 	return m2
 }
 
+// TestArchStatefulGradients checks the stateful regime's backward pass of
+// encdec and vec2seq (two streams, a carried non-zero initial state, level
+// shifts, masked warm-up steps) against central finite differences.
+func TestArchStatefulGradients(t *testing.T) {
+	d := seasonal(60, 4)
+	mean, std := d.Scaler(d.TrainEnd)
+	s := d.scaled(mean, std)
+	for _, kind := range []model.Arch{model.ArchEncDec, model.ArchVec2Seq} {
+		for _, cell := range []model.Cell{model.CellRNN, model.CellGRU, model.CellLSTM} {
+			for layers := 1; layers <= 2; layers++ {
+				for _, norm := range []model.Norm{model.NormNone, model.NormLast} {
+					t.Run(fmt.Sprintf("%s/%s/layers=%d/%s", kind, cell, layers, norm), func(t *testing.T) {
+						c := Config{Arch: kind, Mode: ModeStateful, Cell: cell, Hidden: 3, Layers: layers,
+							Window: 2, Horizon: 3, Batch: 2, Chunk: 4, Norm: norm}.withDefaults()
+						checkStatefulGradients(t, c, d, s)
+					})
+				}
+			}
+		}
+	}
+}
+
+func checkStatefulGradients(t *testing.T, c Config, d *Data, s []float64) {
+	t.Helper()
+	const eps, tol = 1e-6, 1e-6
+	a := archFor(c, d)
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := newNet(a, initParams(a, rng))
+	for i := range n.p {
+		n.p[i] *= 2
+	}
+	r := newArchStateful(c, d, s, a)
+	for l := range r.r.tp.ls { // a carried, non-zero initial state.
+		lt := &r.r.tp.ls[l]
+		for i := range lt.dhn {
+			lt.h[i] = rng.NormFloat64() * 0.5
+			if lt.c != nil {
+				lt.c[i] = rng.NormFloat64() * 0.5
+			}
+		}
+	}
+	r.r.fill(r.r.tp, r.r.want, r.r.mask, []int{5, 20}, []int{7, 20}, d.TrainEnd-c.Horizon, []float64{0.3, -0.2})
+	loss := func() float64 { s, _ := r.run(n, r.r.tp, r.dec, r.r.want, r.r.mask); return s }
+	if l := loss(); l == 0 {
+		t.Fatal("got loss 0")
+	}
+	g := newNet(a, make([]float64, a.size()))
+	r.backward(n, g, r.r.tp, r.dec)
+	// run's gradient is that of the mean over the counted rows' values.
+	_, cnt := r.run(n, r.r.tp, r.dec, r.r.want, r.r.mask)
+	scale := float64(cnt * c.Horizon)
+	var nonzero int
+	for i := range n.p {
+		old := n.p[i]
+		n.p[i] = old + eps
+		up := loss()
+		n.p[i] = old - eps
+		down := loss()
+		n.p[i] = old
+		num := (up - down) / (2 * eps) / scale
+		if num != 0 {
+			nonzero++
+		}
+		if diff := math.Abs(num - g.p[i]); diff > tol*math.Max(1, math.Abs(num)) {
+			t.Errorf("parameter %d of %d: got gradient %.9g, want %.9g (finite difference)", i, len(n.p), g.p[i], num)
+		}
+	}
+	if nonzero < len(n.p)/2 {
+		t.Errorf("only %d of %d parameters have a non-zero gradient", nonzero, len(n.p))
+	}
+}
+
 // TestArchForwardMatchesRunner trains each arch for one epoch, saves and
 // loads the model, and checks that the training forward, in original
 // units, equals model.Runner's Window (seq2seq also WindowSeq at every step,
@@ -156,6 +228,23 @@ func TestArchForwardMatchesRunner(t *testing.T) {
 					t.Fatalf("got meta arch %q mode %q, want %q window", m.Meta.Arch, m.Meta.Mode, kind)
 				}
 				compareArchWindow(t, archNetOf(t, m), m, d)
+			})
+		}
+	}
+	for _, kind := range []model.Arch{model.ArchEncDec, model.ArchVec2Seq} {
+		for _, cell := range []model.Cell{model.CellGRU, model.CellLSTM} {
+			t.Run(string(kind)+"/stateful/"+string(cell), func(t *testing.T) {
+				c := smallConfig(ModeStateful, cell)
+				c.Arch, c.Layers, c.Epochs = kind, 2, 1
+				res, err := Train(c, d, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := saveLoad(t, res.Model)
+				if m.Meta.Arch != kind || m.Meta.Mode != ModeStateful {
+					t.Fatalf("got meta arch %q mode %q", m.Meta.Arch, m.Meta.Mode)
+				}
+				compareArchStep(t, archNetOf(t, m), m, d)
 			})
 		}
 	}
@@ -216,44 +305,82 @@ func compareArchWindow(t *testing.T, n *net, m *model.Model, d *Data) {
 	}
 }
 
-// TestArchTrainLearns checks that a short window training run of each arch
+// compareArchStep runs one stream of the stateful regime of encdec or
+// vec2seq over the first rows and compares every step's forecasts with
+// model.Runner.Step's.
+func compareArchStep(t *testing.T, n *net, m *model.Model, d *Data) {
+	t.Helper()
+	const T = 60
+	c := Config{Arch: m.Meta.Arch, Mode: ModeStateful, Window: m.Meta.Window, Horizon: m.Meta.Horizon, Batch: 1, Chunk: T, Norm: m.Meta.Norm}
+	a := newArchStateful(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch)
+	r := a.r
+	r.tp.resetState()
+	r.fill(r.tp, r.want, r.mask, []int{0}, []int{0}, d.Rows()-c.Horizon, nil)
+	a.run(n, r.tp, a.dec, r.want, r.mask)
+	run := m.NewRunner(1)
+	state := [][]float32{make([]float32, m.StateLen())}
+	got := make([]float32, c.Horizon)
+	F := d.Features
+	for row := 0; row < T; row++ {
+		x := make([]float32, F)
+		for f := range x {
+			x[f] = float32(d.Values[row*F+f])
+		}
+		run.Step(state, x, got)
+		ref := 0.0
+		if m.Meta.Norm == model.NormLast {
+			ref = (d.Values[row*F+d.Target] - m.Meta.Mean[d.Target]) / m.Meta.Std[d.Target]
+		}
+		for k := range got {
+			want := unscale(a.pred[row*c.Horizon+k]+ref, m, d.Target)
+			checkClose(t, "Step", row, k, float64(got[k]), want, m.Meta.Std[d.Target])
+		}
+	}
+}
+
+// TestArchTrainLearns checks that a short training run of each arch and regime
 // lowers the training loss and ends with a validation MSE well below the
 // untrained network's and the repeat-last-value forecast's.
 func TestArchTrainLearns(t *testing.T) {
 	d := seasonal(1200, 3)
 	repeat := repeatMSE(d, 6)
-	for _, kind := range trainedArchs {
-		t.Run(string(kind), func(t *testing.T) {
-			c := smallConfig(ModeWindow, model.CellGRU)
-			c.Arch = kind
-			res, err := Train(c, d, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c = c.withDefaults()
-			a := archFor(c, d)
-			rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
-			mean, std := d.Scaler(d.TrainEnd)
-			untrained := newArchWindow(c, d, d.scaled(mean, std), a).validate(newNet(a, initParams(a, rng)))
-			h := res.History
-			first, last, best := h[0].Loss, h[len(h)-1].Loss, h[len(h)-1].Best
-			t.Logf("%s: untrained val %.4f, train loss %.4f → %.4f, best val %.4f, repeat %.4f", kind, untrained, first, last, best, repeat)
-			if last >= first {
-				t.Errorf("training loss went from %.4f to %.4f, want lower", first, last)
-			}
-			// vec2seq sees only the newest reading, whose noisy second feature
-			// hints at the phase of the daily cycle: it learns (0.90 → 0.66
-			// here) but cannot reach the window archs (≈0.07).
-			factor := 0.5
-			if kind == model.ArchVec2Seq {
-				factor = 0.8
-			}
-			if best > factor*untrained {
-				t.Errorf("got best validation MSE %.4f, want below %.1f × the untrained network's %.4f", best, factor, untrained)
-			}
-			if best > factor*repeat {
-				t.Errorf("got best validation MSE %.4f, want below %.1f × repeat's %.4f", best, factor, repeat)
-			}
-		})
+	for _, mode := range []string{ModeWindow, ModeStateful} {
+		for _, kind := range trainedArchs {
+			t.Run(mode+"/"+string(kind), func(t *testing.T) {
+				c := smallConfig(mode, model.CellGRU)
+				c.Arch = kind
+				if mode == ModeStateful {
+					c.Epochs = 12 // ~6 chunks (Adam steps) per epoch here.
+				}
+				res, err := Train(c, d, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c = c.withDefaults()
+				a := archFor(c, d)
+				rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
+				mean, std := d.Scaler(d.TrainEnd)
+				untrained := newRegime(c, d, d.scaled(mean, std), a).validate(newNet(a, initParams(a, rng)))
+				h := res.History
+				first, last, best := h[0].Loss, h[len(h)-1].Loss, h[len(h)-1].Best
+				t.Logf("%s %s: untrained val %.4f, train loss %.4f → %.4f, best val %.4f, repeat %.4f", mode, kind, untrained, first, last, best, repeat)
+				if last >= first {
+					t.Errorf("training loss went from %.4f to %.4f, want lower", first, last)
+				}
+				// vec2seq sees only the newest reading, whose noisy second feature
+				// hints at the phase of the daily cycle: it learns (0.90 → 0.66
+				// here) but cannot reach the window archs (≈0.07).
+				factor := 0.5
+				if kind == model.ArchVec2Seq {
+					factor = 0.8
+				}
+				if best > factor*untrained {
+					t.Errorf("got best validation MSE %.4f, want below %.1f × the untrained network's %.4f", best, factor, untrained)
+				}
+				if best > factor*repeat {
+					t.Errorf("got best validation MSE %.4f, want below %.1f × repeat's %.4f", best, factor, repeat)
+				}
+			})
+		}
 	}
 }

@@ -84,7 +84,8 @@ func (r *archWindow) forward(n *net, ends []int) {
 		}
 		copy(r.pred, w.tp.y[(L-1)*B*H:])
 	case model.ArchEncDec:
-		n.encdecForward(w.tp, r.dec, w.target)
+		w.tp.resetState()
+		n.encdecForward(w.tp, r.dec, w.target, L-1)
 		r.transpose()
 	case model.ArchVec2Seq:
 		x := w.tp.x[(L-1)*B*F : L*B*F]
@@ -155,7 +156,7 @@ func (r *archWindow) backward(n, g *net) {
 	case model.ArchSeq2Seq:
 		n.backward(g, r.w.tp)
 	case model.ArchEncDec:
-		n.encdecBackward(g, r.w.tp, r.dec)
+		n.encdecBackward(g, r.w.tp, r.dec, r.w.c.Window-1)
 	case model.ArchVec2Seq:
 		n.backward(g, r.dec)
 	}

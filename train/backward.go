@@ -45,6 +45,11 @@ func (n *net) layerBackward(l int, g *net, in, dIn []float64, tp *tape) {
 		for j := range dh {
 			dh[j] += lt.dhn[j]
 		}
+		if lt.dcIn != nil {
+			for j, v := range lt.dcIn[t*B*H : (t+1)*B*H] {
+				lt.dcn[j] += v
+			}
+		}
 		n.cellBackward(lt, t, B)
 		mul(false, false, B, H, gh, lt.dgh[t*B*gh:(t+1)*B*gh], ly.whh, 1, lt.dhn)
 	}

@@ -18,8 +18,7 @@ const (
 // depend on the regime (stateful / window).
 type Config struct {
 	// Arch is the model package's architecture: seq2vec (default),
-	// seq2seq, encdec or vec2seq. encdec and vec2seq train in the window
-	// regime only.
+	// seq2seq, encdec or vec2seq; each trains in both regimes.
 	Arch         model.Arch
 	Mode         string     // ModeStateful (default) or ModeWindow.
 	Cell         model.Cell // default model.CellGRU.
@@ -119,8 +118,6 @@ func (c Config) Validate() error {
 	switch {
 	case c.Arch != model.ArchSeq2Vec && c.Arch != model.ArchSeq2Seq && c.Arch != model.ArchEncDec && c.Arch != model.ArchVec2Seq:
 		return fmt.Errorf("train: unknown arch %q (want seq2vec, seq2seq, encdec or vec2seq)", c.Arch)
-	case (c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq) && c.Mode != ModeWindow:
-		return fmt.Errorf("train: arch %s trains in window mode only (mode window)", c.Arch)
 	case c.Mode != ModeWindow && c.Mode != ModeStateful:
 		return fmt.Errorf("train: unknown mode %q (want window or stateful)", c.Mode)
 	case c.Cell != model.CellRNN && c.Cell != model.CellGRU && c.Cell != model.CellLSTM:

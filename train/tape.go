@@ -23,6 +23,7 @@ type layerTape struct {
 	dgh    []float64 // T·B × G·H.
 	dhn    []float64 // B × H carried gradient w.r.t. h_{t−1}.
 	dcn    []float64 // B × H carried gradient w.r.t. c_{t−1}.
+	dcIn   []float64 // T·B × H extra gradient w.r.t. each step's c (stateful encdec's decoders); usually nil.
 }
 
 // newTape allocates a tape for T steps of B rows with the head on steps

@@ -63,6 +63,9 @@ func newRegime(c Config, d *Data, s []float64, a Arch) regime {
 	if c.Arch != model.ArchSeq2Vec && c.Mode == ModeWindow {
 		return newArchWindow(c, d, s, a) // arch_window.go
 	}
+	if c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq {
+		return newArchStateful(c, d, s, a) // arch_stateful.go
+	}
 	// seq2seq's stateful regime is seq2vec's: the head at every step.
 	if c.Mode == ModeWindow {
 		return newWindowRegime(c, d, s, a)

@@ -58,7 +58,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 // which is the ETT benchmark's setting and may depend on the mode
 // (stateful / window); see train.Config.
 func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
-	fs.Func("arch", "architecture: seq2vec (default), seq2seq, encdec or vec2seq (encdec and vec2seq: -mode window only)",
+	fs.Func("arch", "architecture: seq2vec (default), seq2seq, encdec or vec2seq",
 		func(s string) error { c.Arch = model.Arch(s); return nil })
 	fs.StringVar(&c.Mode, "mode", "stateful", "regime: stateful (TBPTT over the series) or window (zero state per window)")
 	fs.Func("cell", "cell: rnn, gru or lstm (default gru)", func(s string) error { c.Cell = model.Cell(s); return nil })

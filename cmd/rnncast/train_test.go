@@ -58,28 +58,30 @@ func TestTrainCommand(t *testing.T) {
 	}
 }
 
-// TestTrainCommandArch trains a tiny window model of each non-default
-// arch from a CSV and checks the saved file's metadata and summary line.
+// TestTrainCommandArch trains a tiny model of each non-default arch and
+// regime from a CSV and checks the saved file's metadata and summary line.
 func TestTrainCommandArch(t *testing.T) {
 	data := writeSeriesCSV(t, 400)
-	for _, arch := range []model.Arch{model.ArchSeq2Seq, model.ArchEncDec, model.ArchVec2Seq} {
-		out := filepath.Join(t.TempDir(), string(arch)+".safetensors")
-		var stdout, stderr bytes.Buffer
-		code := run([]string{"train", "-data", data, "-target", "temp", "-features", "load,temp", "-mode", "window",
-			"-arch", string(arch), "-hidden", "4", "-horizon", "6", "-window", "24", "-epochs", "2", "-samples", "64",
-			"-out", out}, &stdout, &stderr)
-		if code != 0 {
-			t.Fatalf("%s: exit %d, stderr %s", arch, code, stderr.String())
-		}
-		m, err := model.Load(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := m.Meta; got.Arch != arch || got.Mode != "window" || got.Horizon != 6 || (arch == model.ArchEncDec) != (m.Decoder != nil) {
-			t.Errorf("%s: got meta %+v, decoder %v", arch, got, m.Decoder != nil)
-		}
-		if want := "trained " + string(arch) + " window"; !strings.HasPrefix(stdout.String(), want) {
-			t.Errorf("%s: got stdout %q, want it to start with %q", arch, stdout.String(), want)
+	for _, mode := range []string{"window", "stateful"} {
+		for _, arch := range []model.Arch{model.ArchSeq2Seq, model.ArchEncDec, model.ArchVec2Seq} {
+			out := filepath.Join(t.TempDir(), string(arch)+".safetensors")
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"train", "-data", data, "-target", "temp", "-features", "load,temp", "-mode", mode,
+				"-arch", string(arch), "-hidden", "4", "-horizon", "6", "-window", "24", "-epochs", "2", "-samples", "64",
+				"-out", out}, &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("%s %s: exit %d, stderr %s", mode, arch, code, stderr.String())
+			}
+			m, err := model.Load(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Meta; got.Arch != arch || got.Mode != mode || got.Horizon != 6 || (arch == model.ArchEncDec) != (m.Decoder != nil) {
+				t.Errorf("%s %s: got meta %+v, decoder %v", mode, arch, got, m.Decoder != nil)
+			}
+			if want := "trained " + string(arch) + " " + mode; !strings.HasPrefix(stdout.String(), want) {
+				t.Errorf("%s %s: got stdout %q, want it to start with %q", mode, arch, stdout.String(), want)
+			}
 		}
 	}
 }
@@ -91,7 +93,6 @@ func TestTrainCommandErrors(t *testing.T) {
 		{"train", "-data", data, "-target", "nope"},
 		{"train", "-data", data, "-target", "temp", "-mode", "online"},
 		{"train", "-data", data, "-target", "temp", "-arch", "transformer"},
-		{"train", "-data", data, "-target", "temp", "-arch", "encdec"}, // stateful is the default mode.
 		{"train", "-data", filepath.Join(t.TempDir(), "missing.csv")},
 	}
 	for _, args := range cases {
