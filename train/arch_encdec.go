@@ -1,8 +1,9 @@
 package train
 
-// encdec: an encoder (n.layers) runs over the window; its final state, every
-// layer's h (and LSTM c), seeds a decoder (n.dec, input size 1, its own
-// weights) that runs H steps; the head (shared by every decoder step, Out 1)
+// encdec: an encoder (n.layers) runs over the window; its final state (in
+// the stateful regime: its state after every step), every layer's h (and
+// LSTM c), seeds a decoder (n.dec, input size 1, its own weights) that runs
+// H steps; the head (shared by every decoder step, Out 1)
 // maps the top decoder layer's state to one value, which is the next step's
 // input. The first input is the target feature of the window's last
 // encoder input, as model.Runner's encdec takes it.
