@@ -80,51 +80,13 @@ func (a *archStateful) backward(n, g *net, tp, dec *tape) {
 // epoch is statefulRegime.epoch with run and backward.
 func (a *archStateful) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 	r := a.r
-	B, K, W := r.c.Batch, r.c.Chunk, r.c.Window
-	hi := r.trainEnd - r.c.Horizon
-	offset := rng.IntN(K)
-	per := (hi - W - offset) / B
-	lo := make([]int, B)
-	for b := range B {
-		r.pos[b] = offset + b*per
-		lo[b] = r.pos[b] + W
-		r.shift[b] = r.c.Shift * (2*rng.Float64() - 1)
-	}
-	r.tp.resetState()
-	var sum float64
-	var count int
-	for done := 0; done < W+per; done += K {
-		r.fill(r.tp, r.want, r.mask, r.pos, lo, hi, r.shift)
-		for b := range lo {
-			r.pos[b] += K
-		}
-		s, c := a.run(n, r.tp, a.dec, r.want, r.mask)
-		if c > 0 {
-			clear(g.p)
-			a.backward(n, g, r.tp, a.dec)
-			clipNorm(g.p, r.c.Clip)
-			opt.step(n.p, g.p)
-		}
-		sum, count = sum+s, count+c
-		r.tp.carryState()
-	}
-	return sum / float64(max(count, 1)*r.c.Horizon)
+	return r.epochWith(opt, n, g, rng,
+		func() (float64, int) { return a.run(n, r.tp, a.dec, r.want, r.mask) },
+		func() { a.backward(n, g, r.tp, a.dec) })
 }
 
 // validate is statefulRegime.validate with run.
 func (a *archStateful) validate(n *net) float64 {
 	r := a.r
-	hi := r.valEnd - r.c.Horizon
-	lo := []int{r.trainEnd - 1}
-	start := []int{0}
-	r.vtp.resetState()
-	var sum float64
-	var count int
-	for ; start[0] < hi; start[0] += valChunk {
-		r.fill(r.vtp, r.vwant, r.vmask, start, lo, hi, nil)
-		s, c := a.run(n, r.vtp, a.vdec, r.vwant, r.vmask)
-		sum, count = sum+s, count+c
-		r.vtp.carryState()
-	}
-	return sum / float64(max(count, 1)*r.c.Horizon)
+	return r.validateWith(func() (float64, int) { return a.run(n, r.vtp, a.vdec, r.vwant, r.vmask) })
 }

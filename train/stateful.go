@@ -83,6 +83,16 @@ func (r *statefulRegime) loss(tp *tape, want, mask []float64) (float64, int) {
 }
 
 func (r *statefulRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
+	return r.epochWith(opt, n, g, rng,
+		func() (float64, int) { n.forward(r.tp); return r.loss(r.tp, r.want, r.mask) },
+		func() { n.backward(g, r.tp) })
+}
+
+// epochWith runs one epoch of truncated BPTT over the B streams: per chunk,
+// run (forward and loss on r.tp) and, when the chunk has targets, back
+// (gradients into g), clipping and an Adam step; the state carries from
+// chunk to chunk. Every architecture's stateful regime shares it.
+func (r *statefulRegime) epochWith(opt *adam, n, g *net, rng *rand.Rand, run func() (float64, int), back func()) float64 {
 	B, K, W := r.c.Batch, r.c.Chunk, r.c.Window
 	hi := r.trainEnd - r.c.Horizon // rows with all targets in the train split.
 	offset := rng.IntN(K)
@@ -101,11 +111,10 @@ func (r *statefulRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 		for b := range lo {
 			r.pos[b] += K
 		}
-		n.forward(r.tp)
-		s, c := r.loss(r.tp, r.want, r.mask)
+		s, c := run()
 		if c > 0 {
 			clear(g.p)
-			n.backward(g, r.tp)
+			back()
 			clipNorm(g.p, r.c.Clip)
 			opt.step(n.p, g.p)
 		}
@@ -118,6 +127,11 @@ func (r *statefulRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 // validate runs one stream from row 0 and returns the MSE of the forecasts
 // whose targets all lie in the validation rows.
 func (r *statefulRegime) validate(n *net) float64 {
+	return r.validateWith(func() (float64, int) { n.forward(r.vtp); return r.loss(r.vtp, r.vwant, r.vmask) })
+}
+
+// validateWith is validate with run (forward and loss on r.vtp) given.
+func (r *statefulRegime) validateWith(run func() (float64, int)) float64 {
 	hi := r.valEnd - r.c.Horizon
 	lo := []int{r.trainEnd - 1}
 	start := []int{0}
@@ -126,8 +140,7 @@ func (r *statefulRegime) validate(n *net) float64 {
 	var count int
 	for ; start[0] < hi; start[0] += valChunk {
 		r.fill(r.vtp, r.vwant, r.vmask, start, lo, hi, nil)
-		n.forward(r.vtp)
-		s, c := r.loss(r.vtp, r.vwant, r.vmask)
+		s, c := run()
 		sum, count = sum+s, count+c
 		r.vtp.carryState()
 	}
