@@ -134,8 +134,18 @@ func (w *Windows) Add(r *record.Reading) error {
 	if dup {
 		return record.Reject(record.ReasonDuplicate, fmt.Errorf("window: slot %v of key %q already has a held reading", w.slotTime(slot), r.Key))
 	}
-	k.hold(i, held{slot: slot, ms: ms, offset: r.Offset}, r.Values)
 	k.maxMs = max(k.maxMs, ms)
+	if len(k.held) == 0 && slot <= floorDiv(k.maxMs-w.latenessMs, w.intervalMs) {
+		// The watermark has passed the slot and nothing is held: apply at
+		// once, as release would, without giving the key a reorder buffer
+		// (with no lateness, no key ever needs one: ~100 bytes per key).
+		for j, v := range r.Values {
+			w.conv[j] = float32(v)
+		}
+		w.apply(k, slot, w.conv, r.Offset)
+		return nil
+	}
+	k.hold(i, held{slot: slot, ms: ms, offset: r.Offset}, r.Values)
 	w.release(k)
 	return nil
 }
