@@ -86,16 +86,23 @@ func (s *stage) addKeys(n int) {
 	s.obs.StateBytes(n * s.keyBytes)
 }
 
-// key returns k's state, creating it (zero state) on first use.
+// create adds key k with a zero state and returns it.
+func (s *stage) create(k string) *keyState {
+	ks := &keyState{last: -1, added: -1}
+	if !s.window {
+		ks.hidden = make([]float32, s.m.StateLen())
+	}
+	s.keys[k] = ks
+	s.addKeys(1)
+	return ks
+}
+
+// key returns k's state, creating it (zero state) on first use, and marks
+// it changed since the last checkpoint.
 func (s *stage) key(k string) *keyState {
 	ks, ok := s.keys[k]
 	if !ok {
-		ks = &keyState{last: -1, added: -1}
-		if !s.window {
-			ks.hidden = make([]float32, s.m.StateLen())
-		}
-		s.keys[k] = ks
-		s.addKeys(1)
+		ks = s.create(k)
 	}
 	if !ks.dirty {
 		ks.dirty = true
@@ -234,12 +241,7 @@ func (s *stage) restore(ks *KeyState) error {
 	}
 	st, ok := s.keys[ks.Key]
 	if !ok {
-		st = &keyState{}
-		if !s.window {
-			st.hidden = make([]float32, s.m.StateLen())
-		}
-		s.keys[ks.Key] = st
-		s.addKeys(1)
+		st = s.create(ks.Key)
 	}
 	copy(st.hidden, ks.Hidden)
 	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset
