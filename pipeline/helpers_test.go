@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rnncast/rnncast/internal/modeltest"
 	"github.com/rnncast/rnncast/model"
 )
 
@@ -14,26 +15,10 @@ import (
 // grid, served in mode.
 func testModel(t testing.TB, mode string) *model.Model {
 	t.Helper()
-	const hidden, inputs, horizon = 8, 1, 3
-	rng := rand.New(rand.NewPCG(7, 11))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = float32(rng.Float64()-0.5) * 0.8
-		}
-		return s
-	}
-	g := model.CellGRU.Gates() * hidden
-	m := &model.Model{
-		Meta: model.Meta{Name: "test-gru", Version: "v1", Arch: model.ArchSeq2Vec, Cell: model.CellGRU,
-			Nonlinearity: "tanh", Hidden: hidden, Layers: 1, Inputs: inputs, Window: 4, Horizon: horizon,
-			Interval: time.Minute, Mean: []float64{20}, Std: []float64{5}, Mode: mode},
-		Encoder: model.RNN{Cell: model.CellGRU, Nonlinearity: "tanh", Hidden: hidden, Layers: []model.Layer{{
-			In: inputs, Wih: rnd(g * inputs), Whh: rnd(g * hidden), Bih: rnd(g), Bhh: rnd(g)}}},
-		FCW: rnd(horizon * hidden), FCB: rnd(horizon),
-	}
-	if err := m.Prepare(); err != nil {
-		t.Fatalf("cannot prepare test model: %v", err)
+	m, err := modeltest.GRU{Name: "test-gru", Version: "v1", Hidden: 8, Layers: 1, Window: 4, Horizon: 3,
+		Interval: time.Minute, Mean: 20, Std: 5, Mode: mode, Seed1: 7, Seed2: 11, Scale: 0.8}.Build()
+	if err != nil {
+		t.Fatalf("cannot build test model: %v", err)
 	}
 	return m
 }

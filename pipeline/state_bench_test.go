@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/rnncast/rnncast/internal/kafkatest"
+	"github.com/rnncast/rnncast/internal/modeltest"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/record"
 	"github.com/rnncast/rnncast/window"
@@ -21,32 +21,9 @@ import (
 // layers, window 64, one input, horizon 4, on a one-minute grid.
 func benchModel(b testing.TB) *model.Model {
 	b.Helper()
-	const hidden, layers, win, horizon = 32, 2, 64, 4
-	rng := rand.New(rand.NewPCG(3, 5))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = float32(rng.Float64()-0.5) * 0.4
-		}
-		return s
-	}
-	g := model.CellGRU.Gates() * hidden
-	var ls []model.Layer
-	for l := range layers {
-		in := hidden
-		if l == 0 {
-			in = 1
-		}
-		ls = append(ls, model.Layer{In: in, Wih: rnd(g * in), Whh: rnd(g * hidden), Bih: rnd(g), Bhh: rnd(g)})
-	}
-	m := &model.Model{
-		Meta: model.Meta{Name: "bench-gru", Version: "v1", Arch: model.ArchSeq2Vec, Cell: model.CellGRU, Nonlinearity: "tanh",
-			Hidden: hidden, Layers: layers, Inputs: 1, Window: win, Horizon: horizon, Interval: time.Minute,
-			Mean: []float64{20}, Std: []float64{5}, Mode: ModeStateful},
-		Encoder: model.RNN{Cell: model.CellGRU, Nonlinearity: "tanh", Hidden: hidden, Layers: ls},
-		FCW:     rnd(horizon * hidden), FCB: rnd(horizon),
-	}
-	if err := m.Prepare(); err != nil {
+	m, err := modeltest.GRU{Name: "bench-gru", Version: "v1", Hidden: 32, Layers: 2, Window: 64, Horizon: 4,
+		Interval: time.Minute, Mean: 20, Std: 5, Mode: ModeStateful, Seed1: 3, Seed2: 5, Scale: 0.4}.Build()
+	if err != nil {
 		b.Fatal(err)
 	}
 	return m

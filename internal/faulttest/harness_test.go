@@ -3,7 +3,6 @@ package faulttest
 import (
 	"bufio"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/internal/kafkatest"
-	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/internal/modeltest"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -57,29 +56,11 @@ const (
 // returns its path. seed changes the weights (another model).
 func writeModel(t *testing.T, dir string, seed uint64) string {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 17))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = float32(rng.Float64()-0.5) * 0.5
-		}
-		return s
-	}
-	g := model.CellGRU.Gates() * hidden
-	var ls []model.Layer
-	for l := range layers {
-		in := hidden
-		if l == 0 {
-			in = 1
-		}
-		ls = append(ls, model.Layer{In: in, Wih: rnd(g * in), Whh: rnd(g * hidden), Bih: rnd(g), Bhh: rnd(g)})
-	}
-	m := &model.Model{
-		Meta: model.Meta{Name: "fault-gru", Version: fmt.Sprint(seed), Arch: model.ArchSeq2Vec, Cell: model.CellGRU,
-			Nonlinearity: "tanh", Hidden: hidden, Layers: layers, Inputs: 1, Window: window, Horizon: horizon,
-			Interval: time.Hour, Mean: []float64{10}, Std: []float64{8}, Mode: "stateful"},
-		Encoder: model.RNN{Cell: model.CellGRU, Nonlinearity: "tanh", Hidden: hidden, Layers: ls},
-		FCW:     rnd(horizon * hidden), FCB: rnd(horizon),
+	m, err := modeltest.GRU{Name: "fault-gru", Version: fmt.Sprint(seed), Hidden: hidden, Layers: layers,
+		Window: window, Horizon: horizon, Interval: time.Hour, Mean: 10, Std: 8, Mode: "stateful",
+		Seed1: seed, Seed2: 17, Scale: 0.5}.Build()
+	if err != nil {
+		t.Fatal(err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("model-%d.safetensors", seed))
 	if err := m.Save(path); err != nil {
