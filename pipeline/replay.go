@@ -137,11 +137,7 @@ func (p *Pipeline) replayPartition(ctx context.Context, src Source, out BatchWri
 	}
 	defer p.dropState(st)
 	part := src.Partition()
-	w := &worker{p: p, sink: out, part: part, dec: dec, st: st, pend: newPending(),
-		committed: -1, lastCommit: time.Now(), reasons: map[record.Reason]int{}}
-	m := st.stage.m
-	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
-		ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: part}
+	w := p.baseWorker(part, dec, st, out, -1)
 	g := &gatherer{src: src, max: p.cfg.MaxBatch}
 	if clock != nil {
 		if g.pace, err = newPacer(p.cfg.Decoder, clock); err != nil {

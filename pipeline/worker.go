@@ -111,12 +111,20 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 		p.dropState(st)
 		return nil, err
 	}
-	w := &worker{p: p, sink: p.writer, gen: gen, part: a.Partition, fetch: f, dec: dec, st: st, pend: newPending(),
-		committed: a.Offset, lastCommit: time.Now(), reasons: map[record.Reason]int{}}
-	m := st.stage.m
-	w.fc = sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
-		ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: a.Partition}
+	w := p.baseWorker(a.Partition, dec, st, p.writer, a.Offset)
+	w.gen, w.fetch = gen, f
 	return w, nil
+}
+
+// baseWorker returns the part of a worker that the live run and a replay
+// share: everything process needs to turn fetched records of partition
+// into the bytes written to out.
+func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState, out BatchWriter, committed int64) *worker {
+	m := st.stage.m
+	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(),
+		committed: committed, lastCommit: time.Now(), reasons: map[record.Reason]int{},
+		fc: sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
+			ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: partition}}
 }
 
 // loop fetches, processes and commits micro-batches until ctx ends, then
