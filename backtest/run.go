@@ -62,7 +62,7 @@ func Run(m *model.Model, t *train.Table, c Config) (*Result, error) {
 		}
 		r.Forecasts = append(r.Forecasts, forecast(m, t, r))
 	}
-	r.baselines(t)
+	r.baselines(column(t, t.Target))
 	r.score(t)
 	return r, nil
 }
@@ -146,8 +146,9 @@ func column(t *train.Table, f int) []float64 {
 	return out
 }
 
-func (r *Result) baselines(t *train.Table) {
-	col := column(t, t.Target)
+// baselines appends the Repeat and seasonal-naive forecasts of every
+// origin, from col (the target's values, one per row), to r.Forecasts.
+func (r *Result) baselines(col []float64) {
 	H := r.Horizon
 	rep := make([]float64, len(r.Origins)*H)
 	sea := make([]float64, len(r.Origins)*H)

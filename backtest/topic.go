@@ -149,7 +149,7 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 	}
 	r.TestStart, r.TestEnd = r.Origins[0], len(r.Times)
 	r.Forecasts = append(r.Forecasts, model)
-	r.topicBaselines(col)
+	r.baselines(col)
 	scale := 1.0
 	if maseN > 0 && maseSum > 0 {
 		scale = maseSum / float64(maseN)
@@ -167,15 +167,4 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 // contiguous reports whether rows lo … lo+n are on consecutive slots.
 func (s *series) contiguous(lo, n int, interval time.Duration) bool {
 	return s.times[lo+n].Sub(s.times[lo]) == time.Duration(n)*interval
-}
-
-func (r *Result) topicBaselines(col []float64) {
-	H := r.Horizon
-	rep := make([]float64, len(r.Origins)*H)
-	sea := make([]float64, len(r.Origins)*H)
-	for i, e := range r.Origins {
-		repeat(col, e, rep[i*H:(i+1)*H])
-		seasonal(col, e, r.Period, sea[i*H:(i+1)*H])
-	}
-	r.Forecasts = append(r.Forecasts, rep, sea)
 }
