@@ -89,17 +89,24 @@ func doBacktest(f *backtestFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.report != "" {
-		if err := res.WriteReport(f.report); err != nil {
-			return err
-		}
-	}
-	if f.parquet != "" {
-		if err := writeParquetFile(res, f.parquet); err != nil {
-			return err
-		}
+	if err := writeOutputs(res, f.report, f.parquet); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, res.Summary())
+	return nil
+}
+
+// writeOutputs writes res's report (Markdown and plots) into the directory
+// report and its forecasts as Parquet to the file parquet; "" skips either.
+func writeOutputs(res *backtest.Result, report, parquet string) error {
+	if report != "" {
+		if err := res.WriteReport(report); err != nil {
+			return err
+		}
+	}
+	if parquet != "" {
+		return writeParquetFile(res, parquet)
+	}
 	return nil
 }
 

@@ -253,22 +253,12 @@ func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *back
 		return err
 	}
 	if dir := f.topic.out; dir != "" {
-		if err := res.WriteReport(dir); err != nil {
-			return err
-		}
-		if err := writeParquetFile(res, filepath.Join(dir, "forecasts.parquet")); err != nil {
+		if err := writeOutputs(res, dir, filepath.Join(dir, "forecasts.parquet")); err != nil {
 			return err
 		}
 	}
-	if f.report != "" {
-		if err := res.WriteReport(f.report); err != nil {
-			return err
-		}
-	}
-	if f.parquet != "" {
-		if err := writeParquetFile(res, f.parquet); err != nil {
-			return err
-		}
+	if err := writeOutputs(res, f.report, f.parquet); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%s sensors=%d scored=%d %s\n", res.Summary(), ts.Sensors, ts.Scored, counts)
 	return nil
