@@ -163,28 +163,10 @@ func (r *archWindow) backward(n, g *net) {
 }
 
 func (r *archWindow) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
-	w := r.w
-	perm := rng.Perm(len(w.train))
-	if len(perm) > w.c.Samples {
-		perm = perm[:w.c.Samples]
-	}
-	ends := make([]int, 0, w.c.Batch)
-	var sum float64
-	var steps int
-	for i := 0; i+w.c.Batch <= len(perm); i += w.c.Batch {
-		ends = ends[:0]
-		for _, p := range perm[i : i+w.c.Batch] {
-			ends = append(ends, w.train[p])
-		}
+	return r.w.epochWith(opt, n, g, rng, func(ends []int) float64 {
 		r.forward(n, ends)
-		sum += r.loss(len(ends))
-		clear(g.p)
-		r.backward(n, g)
-		clipNorm(g.p, w.c.Clip)
-		opt.step(n.p, g.p)
-		steps++
-	}
-	return sum / float64(max(steps, 1))
+		return r.loss(len(ends))
+	}, func() { r.backward(n, g) })
 }
 
 // validate returns the MSE of the served forecasts (seq2seq: the last

@@ -68,6 +68,18 @@ func (w *windowRegime) loss(n int) float64 {
 }
 
 func (w *windowRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
+	return w.epochWith(opt, n, g, rng, func(ends []int) float64 {
+		w.fill(ends)
+		n.forward(w.tp)
+		return w.loss(len(ends))
+	}, func() { n.backward(g, w.tp) })
+}
+
+// epochWith runs one epoch over up to Samples shuffled training windows in
+// minibatches of Batch: per minibatch, run (forward, returns the loss) on
+// the windows ending at ends, back (gradients into g), clipping and an
+// Adam step. Every architecture's window regime shares it.
+func (w *windowRegime) epochWith(opt *adam, n, g *net, rng *rand.Rand, run func(ends []int) float64, back func()) float64 {
 	perm := rng.Perm(len(w.train))
 	if len(perm) > w.c.Samples {
 		perm = perm[:w.c.Samples]
@@ -80,11 +92,9 @@ func (w *windowRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 		for _, p := range perm[i : i+w.c.Batch] {
 			ends = append(ends, w.train[p])
 		}
-		w.fill(ends)
-		n.forward(w.tp)
-		sum += w.loss(len(ends))
+		sum += run(ends)
 		clear(g.p)
-		n.backward(g, w.tp)
+		back()
 		clipNorm(g.p, w.c.Clip)
 		opt.step(n.p, g.p)
 		steps++
