@@ -9,15 +9,15 @@ import (
 	"github.com/rnncast/rnncast/train"
 )
 
-// ettDir is where CI keeps the shared data: ../shared beside the repository.
-const ettDir = "../../shared/data/ett"
+// ettDir holds the ETT files kept in the repository (testdata/ett, with their licence).
+const ettDir = "../testdata/ett"
 
 func readETT(t *testing.T, name string) *train.Table {
 	t.Helper()
 	path := filepath.Join(ettDir, name)
 	f, err := os.Open(path)
 	if err != nil {
-		t.Fatalf("ETT data missing (want the shared/ directory beside the repository): %v", err)
+		t.Fatalf("ETT data missing (want testdata/ett in the repository): %v", err)
 	}
 	defer f.Close()
 	tab, err := train.ReadCSV(f, "OT", nil)

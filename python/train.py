@@ -3,7 +3,7 @@ exports it to rnncast's safetensors model file, which `rnncast run` / `rnncast b
 then serve unchanged. The PyTorch counterpart of `rnncast train` (cmd/rnncast/train.go,
 train/): same flags where they make sense, same defaults, same data semantics.
 
-    python train.py --data ../../shared/data/ett/ETTh1.csv --target OT \\
+    python train.py --data ../testdata/ett/ETTh1.csv --target OT \\
         --train-end 8640 --val-end 11520 --mode window --cell rnn --hidden 32 --layers 2 \\
         --window 96 --horizon 24 --out model.safetensors
 

@@ -8,11 +8,11 @@
 #   scripts/ett.sh                      # everything, into $TMPDIR/rnncast-ett
 #   FILES=ETTh1 HORIZONS=96 MODES=stateful scripts/ett.sh
 #
-# Environment: DATA (default ../shared/data/ett beside the repository), OUT,
+# Environment: DATA (default testdata/ett in the repository), OUT,
 # FILES, HORIZONS, MODES, RNNCAST (a built binary; default: go build).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-DATA="${DATA:-$root/../shared/data/ett}"
+DATA="${DATA:-$root/testdata/ett}"
 OUT="${OUT:-${TMPDIR:-/tmp}/rnncast-ett}"
 FILES="${FILES:-ETTh1 ETTh2}"
 HORIZONS="${HORIZONS:-96 192 336 720}"

@@ -34,9 +34,8 @@ type pytorchGolden struct {
 	} `json:"windows"`
 }
 
-// pytorchETTDir is the shared ETT data beside the repository (as backtest's
-// ETT tests expect it).
-const pytorchETTDir = "../../../shared/data/ett"
+// pytorchETTDir is the ETT data kept in the repository (testdata/ett).
+const pytorchETTDir = "../../testdata/ett"
 
 func loadPyTorchGoldens(t *testing.T) map[string]*pytorchGolden {
 	t.Helper()
@@ -76,7 +75,7 @@ func TestPyTorchTrainedModels(t *testing.T) {
 			}
 			tab, err := readTable(filepath.Join(pytorchETTDir, g.Data), g.Target, strings.Join(g.Features, ","))
 			if err != nil {
-				t.Fatalf("ETT data missing (want the shared/ directory beside the repository): %v", err)
+				t.Fatalf("ETT data missing (want testdata/ett in the repository): %v", err)
 			}
 			F, H, W := len(tab.Names), m.Meta.Horizon, m.Meta.Window
 			run := m.NewRunner(1)

@@ -74,7 +74,7 @@ func writeModel(t *testing.T, dir string, seed uint64) string {
 func ettMessages(t *testing.T) []kafka.Message {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data", "ett", "ETTh1.csv")
+	path := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "ett", "ETTh1.csv")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("cannot open the ETTh1 data: %v", err)
