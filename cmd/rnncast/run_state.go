@@ -101,9 +101,11 @@ func (s *server) reload(p *pipeline.Pipeline) {
 	if err == nil {
 		err = p.SwapModel(m)
 	}
+	// Counted before logged: whoever reads the log line (a person, a test)
+	// finds the counter already moved.
 	if err != nil {
-		s.log.Error("rnncast: model reload rejected, keeping the current model", "path", s.path, "err", err)
 		s.obs.ModelReload(false)
+		s.log.Error("rnncast: model reload rejected, keeping the current model", "path", s.path, "err", err)
 		return
 	}
 	s.obs.SetModel(m.Meta.Name, m.Meta.Version, string(m.Meta.Cell), m.Fingerprint())
