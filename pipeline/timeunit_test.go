@@ -85,6 +85,39 @@ func TestEpochSeconds(t *testing.T) {
 	}
 }
 
+// TestRecordTimeBounds: with use_record_time, a Kafka record timestamp
+// before input.min_time is an invalid-time dead letter that says it was the
+// record's timestamp; a plausible one is the event time.
+func TestRecordTimeBounds(t *testing.T) {
+	for _, cl := range clusters {
+		t.Run(cl.name, func(t *testing.T) {
+			c := cl.new(t)
+			f := newFixture(t, c, 1)
+			cfg := f.config()
+			cfg.Warmup = 1
+			cfg.Decoder.UseRecordTime = true
+			run := start(t, cfg, testModel(t, ModeStateful))
+			old := time.Date(1999, 12, 31, 23, 0, 0, 0, time.UTC)
+			c.Produce(t, f.in,
+				kafka.Message{Key: []byte("s-old"), Value: []byte(`{"value":20}`), Time: old},
+				kafka.Message{Key: []byte("s-new"), Value: []byte(`{"value":20}`), Time: base})
+			out := c.ReadAll(t, f.out, 1, 60*time.Second)
+			run.stop(t)
+			if fc := parseForecast(t, out[0]); fc.Sensor != "s-new" || !fc.TS.Equal(base) {
+				t.Errorf("forecast of %s at %v, want s-new at %v", fc.Sensor, fc.TS, base)
+			}
+			dead := c.ReadToEnd(t, f.dlq, 30*time.Second)
+			if len(dead) != 1 {
+				t.Fatalf("%d dead letters, want 1", len(dead))
+			}
+			want := "the Kafka record timestamp 1999-12-31T23:00:00Z, the event time of a value without ts (input.use_record_time), is before input.min_time 2000-01-01T00:00:00Z"
+			if reason, text := header(dead[0], sink.HeaderReason), header(dead[0], sink.HeaderError); reason != string(record.ReasonInvalidTime) || !strings.Contains(text, want) {
+				t.Errorf("dead letter of %s: reason %q, error %q; want invalid-time containing %q", dead[0].Key, reason, text, want)
+			}
+		})
+	}
+}
+
 // ts returns the ts field of a reading the test wrote.
 func ts(value []byte) string {
 	_, rest, _ := strings.Cut(string(value), `"ts":`)
