@@ -102,6 +102,16 @@ type Input struct {
 	// UseRecordTime takes the Kafka record timestamp as the event time
 	// when a reading has no "ts". Default false.
 	UseRecordTime bool `yaml:"use_record_time"`
+	// TimeUnit is the unit of a numeric "ts": "s", "ms", "us" or "ns".
+	// Fractions and exponents are read exactly (1767225600.5 in s).
+	// Default "ms".
+	TimeUnit string `yaml:"time_unit"`
+	// MinTime and MaxTime (RFC 3339) bound plausible event times, inclusive;
+	// a reading outside, whatever the form of its time, is dead-lettered as
+	// invalid-time, with a hint at time_unit for a numeric ts. Defaults
+	// "2000-01-01T00:00:00Z" and "2200-01-01T00:00:00Z".
+	MinTime string `yaml:"min_time"`
+	MaxTime string `yaml:"max_time"`
 	// MaxKeyBytes is the longest accepted sensor id. Default 256.
 	MaxKeyBytes int `yaml:"max_key_bytes"`
 	// MaxValueBytes is the longest accepted record value. Default 65536.
@@ -139,7 +149,7 @@ func Default() *Config {
 		},
 		Window:          Window{MaxGap: 3, Fill: "hold"},
 		Batch:           Batch{MaxRecords: 512, MaxDelay: 20 * time.Millisecond},
-		Input:           Input{Format: "json", MaxKeyBytes: 256, MaxValueBytes: 65536},
+		Input:           Input{Format: "json", TimeUnit: "ms", MinTime: "2000-01-01T00:00:00Z", MaxTime: "2200-01-01T00:00:00Z", MaxKeyBytes: 256, MaxValueBytes: 65536},
 		HTTP:            HTTP{Listen: "127.0.0.1:9464"},
 		Log:             Log{Level: "info", Format: "json"},
 		State:           State{Enabled: true},

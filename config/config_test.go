@@ -94,6 +94,13 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.Batch.MaxDelay = 0 }, "batch.max_delay")
 	f(func(c *Config) { c.Input.Format = "xml" }, "input.format")
 	f(func(c *Config) { c.Input.MaxKeyBytes = 0 }, "input.max_key_bytes")
+	f(func(c *Config) { c.Input.TimeUnit = "sec" }, "input.time_unit")
+	f(func(c *Config) { c.Input.TimeUnit = "" }, "input.time_unit")
+	f(func(c *Config) { c.Input.MinTime = "2000-01-01" }, "input.min_time")
+	f(func(c *Config) { c.Input.MinTime = "0001-01-01T00:00:00Z" }, "input.min_time")
+	f(func(c *Config) { c.Input.MaxTime = "9999-12-31T23:59:59-01:00" }, "input.max_time")
+	f(func(c *Config) { c.Input.MaxTime = "next year" }, "input.max_time")
+	f(func(c *Config) { c.Input.MinTime = c.Input.MaxTime }, "input.min_time")
 	f(func(c *Config) { c.HTTP.Listen = "9464" }, "http.listen")
 	f(func(c *Config) { c.HTTP.Listen = "127.0.0.1:70000" }, "http.listen")
 	f(func(c *Config) { c.Kafka.Brokers = []string{"k:port"} }, "kafka.brokers")
@@ -105,6 +112,30 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.State.CheckpointRecords = -1 }, "state.checkpoint_records")
 	f(func(c *Config) { c.State.TTL = -time.Hour }, "state.ttl")
 	f(func(c *Config) { c.State.MaxKeys = -5 }, "state.max_keys")
+}
+
+// TestTimeBounds: input.min_time and input.max_time in the forms YAML and
+// RFC 3339 allow become the instants they name.
+func TestTimeBounds(t *testing.T) {
+	f := func(in string, wantMin, wantMax time.Time) {
+		t.Helper()
+		c, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Validate(%q): %v", in, err)
+		}
+		if gotMin, gotMax := c.Input.TimeBounds(); !gotMin.Equal(wantMin) || !gotMax.Equal(wantMax) {
+			t.Errorf("%q: TimeBounds = %v, %v; want %v, %v", in, gotMin, gotMax, wantMin, wantMax)
+		}
+	}
+	y2000, y2200 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+	f("", y2000, y2200)
+	f("input:\n  min_time: 2020-06-01T12:00:00+02:00\n", time.Date(2020, 6, 1, 10, 0, 0, 0, time.UTC), y2200)
+	f("input:\n  min_time: \"1850-01-01t00:00:00z\"\n  max_time: 2030-01-01T00:00:00.5Z\n",
+		time.Date(1850, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 1, 1, 0, 0, 0, 5e8, time.UTC))
+	f("input:\n  min_time: 0000-01-01T00:00:00Z\n  time_unit: s\n", time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), y2200)
 }
 
 func TestStateTopicOptionalWhenDisabled(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -67,12 +68,55 @@ func (c *Config) validateStream(bad reporter) {
 	}
 	positive(bad, "batch.max_delay", c.Batch.MaxDelay)
 	oneOf(bad, "input.format", c.Input.Format, "json", "csv")
+	c.validateTimes(bad)
 	if c.Input.MaxKeyBytes < 1 {
 		bad("input.max_key_bytes", "must be at least 1, got %d", c.Input.MaxKeyBytes)
 	}
 	if c.Input.MaxValueBytes < 1 {
 		bad("input.max_value_bytes", "must be at least 1, got %d", c.Input.MaxValueBytes)
 	}
+}
+
+// validateTimes checks input.time_unit and the plausible event times.
+func (c *Config) validateTimes(bad reporter) {
+	oneOf(bad, "input.time_unit", c.Input.TimeUnit, "s", "ms", "us", "ns")
+	minT, errMin := parseBound(c.Input.MinTime)
+	maxT, errMax := parseBound(c.Input.MaxTime)
+	if errMin != nil {
+		bad("input.min_time", "%v", errMin)
+	}
+	if errMax != nil {
+		bad("input.max_time", "%v", errMax)
+	}
+	if errMin == nil && errMax == nil && !minT.Before(maxT) {
+		bad("input.min_time", "%s is not before input.max_time %s", c.Input.MinTime, c.Input.MaxTime)
+	}
+}
+
+// parseBound parses an RFC 3339 time of input.min_time or input.max_time
+// (T and Z in either case, as RFC 3339 §5.6 allows).
+func parseBound(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want an RFC 3339 time such as 2000-01-01T00:00:00Z, got %q", s)
+	}
+	switch t = t.UTC(); {
+	case t.Year() < 0 || t.Year() > 9999:
+		return time.Time{}, fmt.Errorf("%q is outside the years 0000-9999", s)
+	case t.IsZero():
+		// The decoder takes Go's zero time for "unset"; this instant
+		// would silently become the default.
+		return time.Time{}, fmt.Errorf("%q is Go's zero time, which cannot be a bound: use 0000-01-01T00:00:00Z to accept every year", s)
+	}
+	return t, nil
+}
+
+// TimeBounds returns input.min_time and input.max_time as times. Validate
+// has checked them; a zero time stands for one that does not parse.
+func (in Input) TimeBounds() (minTime, maxTime time.Time) {
+	minTime, _ = parseBound(in.MinTime)
+	maxTime, _ = parseBound(in.MaxTime)
+	return minTime, maxTime
 }
 
 func (c *Config) validateOps(bad reporter) {

@@ -12,12 +12,14 @@ func BenchmarkDecodeJSON(b *testing.B) {
 		name  string
 		value string
 		f     int
+		unit  string
 	}{
-		{"value-rfc3339", `{"ts":"2024-05-01T10:00:00.250Z","value":21.53}`, 1},
-		{"values-ms", `{"ts":1714557600250,"values":[21.53,0.41,1013.2,-7.5e-2]}`, 4},
+		{"value-rfc3339", `{"ts":"2024-05-01T10:00:00.250Z","value":21.53}`, 1, ""},
+		{"values-ms", `{"ts":1714557600250,"values":[21.53,0.41,1013.2,-7.5e-2]}`, 4, ""},
+		{"values-s-fraction", `{"ts":1714557600.25,"values":[21.53,0.41,1013.2,-7.5e-2]}`, 4, UnitSeconds},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			d := newDecoder(b, DecoderConfig{Features: tc.f})
+			d := newDecoder(b, DecoderConfig{Features: tc.f, TimeUnit: tc.unit})
 			keys := make([][]byte, 1000)
 			for i := range keys {
 				keys[i] = []byte("sensor-" + strconv.Itoa(i))

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 )
 
 var errLines = errors.New("csv value has more than one line")
 
 // decodeCSV decodes a csv line, ts,value[,value...], into r's Values and
-// Time.
-func (d *Decoder) decodeCSV(v []byte, recordTime time.Time, r *Reading) error {
+// st.
+func (d *Decoder) decodeCSV(v []byte, st *stamp, r *Reading) error {
 	v = trimNewline(v)
 	if bytes.IndexByte(v, '\n') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
 		return Reject(ReasonDecode, errLines)
@@ -21,14 +20,10 @@ func (d *Decoder) decodeCSV(v []byte, recordTime time.Time, r *Reading) error {
 	if !found {
 		return Reject(ReasonInvalidValue, errors.New("csv value has no value field"))
 	}
-	t, has, err := csvTime(trimSpace(tsField))
-	if err != nil {
+	if err := d.csvTime(trimSpace(tsField), st); err != nil {
 		return err
 	}
-	if err := d.csvValues(rest, r); err != nil {
-		return err
-	}
-	return d.eventTime(t, has, recordTime, r)
+	return d.csvValues(rest, r)
 }
 
 // csvValues parses the comma-separated values after ts.
@@ -53,19 +48,21 @@ func (d *Decoder) csvValues(rest []byte, r *Reading) error {
 	}
 }
 
-// csvTime parses the ts field: empty (absent), epoch milliseconds or RFC
-// 3339.
-func csvTime(b []byte) (time.Time, bool, error) {
+// csvTime parses the ts field: empty (absent), a number in the decoder's
+// unit or RFC 3339. An RFC 3339 time is not a number (its '-' after four
+// digits is not number syntax), so the order of the attempts is no choice.
+func (d *Decoder) csvTime(b []byte, st *stamp) error {
 	if len(b) == 0 {
-		return time.Time{}, false, nil
+		return nil
 	}
-	if ms, ok := parseMillis(b); ok {
-		return time.UnixMilli(ms).UTC(), true, nil
+	if dec, status := parseDecimal(b); status != numSyntax {
+		return d.numericTime(b, dec, status, st)
 	}
 	if t, ok := parseRFC3339(b); ok {
-		return t, true, nil
+		st.t, st.has = t, true
+		return nil
 	}
-	return time.Time{}, false, Reject(ReasonInvalidTime, fmt.Errorf("ts %q is neither RFC 3339 nor epoch milliseconds", b))
+	return Reject(ReasonInvalidTime, fmt.Errorf("ts %q is neither RFC 3339 nor a number of %s", b, d.unit.word))
 }
 
 // trimNewline removes one trailing "\n" or "\r\n".

@@ -28,8 +28,17 @@ type DecoderConfig struct {
 	MaxKeyBytes int
 	// MaxValueBytes bounds the value's length. Default 65536.
 	MaxValueBytes int
-	// MinTime and MaxTime bound event times (inclusive). Defaults
-	// 1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z.
+	// TimeUnit is the unit of a numeric ts: "s", "ms" (default), "us" or
+	// "ns". A numeric ts may have a fraction and an exponent (1.5, 1.7e9)
+	// and is converted exactly, as long as it is a whole number of
+	// nanoseconds with at most 19 significant digits.
+	TimeUnit string
+	// MinTime and MaxTime bound event times (inclusive), whatever their
+	// source: a numeric ts, an RFC 3339 ts or the record timestamp. A time
+	// outside is invalid-time, with a hint at the unit when a numeric ts
+	// would be in range in another one. Defaults 2000-01-01T00:00:00Z and
+	// 2200-01-01T00:00:00Z. The messages name pipeline.yaml's settings
+	// (input.time_unit, input.min_time, input.max_time), which set these.
 	MinTime, MaxTime time.Time
 	// RejectUnknown rejects a json value with a field other than ts, value
 	// and values. Default false: unknown fields are skipped.
@@ -42,7 +51,7 @@ type DecoderConfig struct {
 
 // Defaults of DecoderConfig.
 var (
-	DefaultMinTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	DefaultMinTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	DefaultMaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -55,6 +64,9 @@ func (c DecoderConfig) withDefaults() DecoderConfig {
 	}
 	if c.MaxValueBytes == 0 {
 		c.MaxValueBytes = 65536
+	}
+	if c.TimeUnit == "" {
+		c.TimeUnit = UnitMilliseconds
 	}
 	if c.MinTime.IsZero() {
 		c.MinTime = DefaultMinTime
@@ -74,6 +86,8 @@ func (c DecoderConfig) Validate() error {
 	switch {
 	case c.Format != FormatJSON && c.Format != FormatCSV:
 		return fmt.Errorf("record: unknown format %q (want json or csv)", c.Format)
+	case !validUnit(c.TimeUnit):
+		return fmt.Errorf("record: unknown time unit %q (want s, ms, us or ns)", c.TimeUnit)
 	case c.Features < 1:
 		return fmt.Errorf("record: features must be at least 1, got %d", c.Features)
 	case c.MaxKeyBytes < 1 || c.MaxValueBytes < 1 || c.MaxInternKeys < 0:
@@ -84,10 +98,17 @@ func (c DecoderConfig) Validate() error {
 	return nil
 }
 
+// validUnit reports whether name is a time unit.
+func validUnit(name string) bool {
+	_, ok := lookupUnit(name)
+	return ok
+}
+
 // Decoder decodes record keys and values into Readings. It is owned by one
 // goroutine.
 type Decoder struct {
 	cfg     DecoderConfig
+	unit    timeUnit          // of a numeric ts
 	keys    map[string]string // interned keys
 	scratch []byte            // unescaped JSON strings
 }
@@ -98,8 +119,10 @@ func NewDecoder(cfg DecoderConfig) (*Decoder, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	unit, _ := lookupUnit(cfg.TimeUnit)
 	return &Decoder{
 		cfg:  cfg,
+		unit: unit,
 		keys: make(map[string]string),
 	}, nil
 }
@@ -119,14 +142,18 @@ func (d *Decoder) Decode(key, value []byte, recordTime time.Time, r *Reading) er
 		return Reject(ReasonTooLarge, fmt.Errorf("value of %d bytes exceeds %d", len(value), d.cfg.MaxValueBytes))
 	}
 	r.Values = r.Values[:0]
+	var st stamp
 	var err error
 	if d.cfg.Format == FormatCSV {
-		err = d.decodeCSV(value, recordTime, r)
+		err = d.decodeCSV(value, &st, r)
 	} else {
-		err = d.decodeJSON(value, recordTime, r)
+		err = d.decodeJSON(value, &st, r)
 	}
 	if err == nil {
-		err = d.finish(r)
+		err = d.eventTime(&st, recordTime, r)
+	}
+	if err == nil {
+		err = d.finish(&st, r)
 	}
 	if err != nil {
 		return err
@@ -135,30 +162,38 @@ func (d *Decoder) Decode(key, value []byte, recordTime time.Time, r *Reading) er
 	return nil
 }
 
+// stamp is what a value says of its event time.
+type stamp struct {
+	t      time.Time
+	has    bool   // the value has a ts
+	num    []byte // a numeric ts as written (it aliases the value); nil for RFC 3339
+	record bool   // t is the Kafka record timestamp (set by eventTime)
+}
+
 // finish checks the feature count and the event time's range.
-func (d *Decoder) finish(r *Reading) error {
+func (d *Decoder) finish(st *stamp, r *Reading) error {
 	if len(r.Values) != d.cfg.Features {
 		return Reject(ReasonInvalidValue, fmt.Errorf("got %d values, want %d", len(r.Values), d.cfg.Features))
 	}
 	if r.Time.Before(d.cfg.MinTime) || r.Time.After(d.cfg.MaxTime) {
-		return Reject(ReasonInvalidTime, fmt.Errorf("event time %s is outside [%s, %s]",
-			r.Time.Format(time.RFC3339Nano), d.cfg.MinTime.Format(time.RFC3339Nano), d.cfg.MaxTime.Format(time.RFC3339Nano)))
+		return d.outOfRange(st, r.Time)
 	}
 	return nil
 }
 
 // eventTime sets the event time of a value: its own ts when present, else
 // the record time when allowed.
-func (d *Decoder) eventTime(t time.Time, has bool, recordTime time.Time, r *Reading) error {
+func (d *Decoder) eventTime(st *stamp, recordTime time.Time, r *Reading) error {
 	switch {
-	case has:
-		r.Time = t
+	case st.has:
+		r.Time = st.t
 	case !d.cfg.UseRecordTime:
 		return Reject(ReasonInvalidTime, errors.New("missing ts"))
 	case recordTime.IsZero():
 		return Reject(ReasonInvalidTime, errors.New("missing ts and record timestamp"))
 	default:
 		r.Time = recordTime.UTC()
+		st.record = true
 	}
 	return nil
 }

@@ -48,7 +48,9 @@ func TestDecodeJSONAccepts(t *testing.T) {
 	f(1, true, `{"value":3}`, recTime, 3)
 	f(1, true, `{"ts":1714557600000,"value":3}`, at, 3)
 	f(1, false, `{"ts":"2024-05-01T10:00:00Z","value":1e-400}`, at, 0) // underflow is 0
-	f(1, false, `{"ts":-0,"value":1}`, time.UnixMilli(0), 1)
+	f(1, false, `{"ts":"2024-05-01t10:00:00z","value":1}`, at, 1)
+	f(1, false, `{"ts":1714557600000.5,"value":1}`, at.Add(500*time.Microsecond), 1)
+	f(1, false, `{"ts":1.7145576e12,"value":1}`, at, 1)
 }
 
 func TestDecodeJSONRejects(t *testing.T) {
@@ -98,10 +100,15 @@ func TestDecodeJSONRejects(t *testing.T) {
 		{"missing ts", DecoderConfig{}, "s", `{"value":1}`, ReasonInvalidTime},
 		{"missing ts and record time", DecoderConfig{UseRecordTime: true}, "s", `{"value":1}`, ReasonInvalidTime},
 		{"null ts", DecoderConfig{}, "s", `{"ts":null,"value":1}`, ReasonInvalidTime},
-		{"fractional ms", DecoderConfig{}, "s", `{"ts":1714557600000.5,"value":1}`, ReasonInvalidTime},
-		{"exponent ms", DecoderConfig{}, "s", `{"ts":1.7e12,"value":1}`, ReasonInvalidTime},
+		{"20 significant digits", DecoderConfig{}, "s", `{"ts":1714557600000.0000005,"value":1}`, ReasonInvalidTime},
+		{"sub-nanosecond exponent", DecoderConfig{}, "s", `{"ts":1.7e-7,"value":1}`, ReasonInvalidTime},
 		{"ms before 1970", DecoderConfig{}, "s", `{"ts":-1,"value":1}`, ReasonInvalidTime},
+		{"ms before 2000", DecoderConfig{}, "s", `{"ts":946684799999,"value":1}`, ReasonInvalidTime},
+		{"seconds read as ms", DecoderConfig{}, "s", `{"ts":1767225600,"value":1}`, ReasonInvalidTime},
 		{"huge ms", DecoderConfig{}, "s", `{"ts":99999999999999999999,"value":1}`, ReasonInvalidTime},
+		{"ms after 9999", DecoderConfig{}, "s", `{"ts":1767225600000000000,"value":1}`, ReasonInvalidTime},
+		{"rfc3339 before 2000", DecoderConfig{}, "s", `{"ts":"1999-12-31T23:59:59.5Z","value":1}`, ReasonInvalidTime},
+		{"lower-case t only", DecoderConfig{}, "s", `{"ts":"2024-05-01t10:00:00","value":1}`, ReasonInvalidTime},
 		{"after 2200", DecoderConfig{}, "s", `{"ts":"2200-01-01T00:00:00.001Z","value":1}`, ReasonInvalidTime},
 		{"after 2200 by a microsecond", DecoderConfig{}, "s", `{"ts":"2200-01-01T00:00:00.000001Z","value":1}`, ReasonInvalidTime},
 		{"date only", DecoderConfig{}, "s", `{"ts":"2024-05-01","value":1}`, ReasonInvalidTime},
@@ -110,6 +117,7 @@ func TestDecodeJSONRejects(t *testing.T) {
 		{"hour 24", DecoderConfig{}, "s", `{"ts":"2024-05-01T24:00:00Z","value":1}`, ReasonInvalidTime},
 		{"digit string ts", DecoderConfig{}, "s", `{"ts":"1714557600000","value":1}`, ReasonInvalidTime},
 		{"record time out of range", DecoderConfig{UseRecordTime: true, MaxTime: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}, "s", `{"value":1}`, ReasonInvalidTime},
+		{"record time before min", DecoderConfig{UseRecordTime: true, MinTime: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, "s", `{"value":1}`, ReasonInvalidTime},
 	}
 	var golden strings.Builder
 	for _, tt := range tests {
@@ -144,7 +152,7 @@ func (c DecoderConfig) withFeatures() DecoderConfig {
 // recordTimeFor returns the Kafka record time the tables pass: zero when
 // the case is about a missing record time.
 func recordTimeFor(c DecoderConfig) time.Time {
-	if c.UseRecordTime && c.MaxTime.IsZero() {
+	if c.UseRecordTime && c.MaxTime.IsZero() && c.MinTime.IsZero() {
 		return time.Time{}
 	}
 	return recTime
@@ -163,6 +171,12 @@ func TestDecodeCSV(t *testing.T) {
 	}{
 		{"rfc3339", 1, false, "2024-05-01T10:00:00Z,21.5", "", at, []float64{21.5}},
 		{"epoch ms and newline", 2, false, "1714557600000,1,2\n", "", at, []float64{1, 2}},
+		{"lower-case rfc3339", 1, false, "2024-05-01t10:00:00z,21.5", "", at, []float64{21.5}},
+		{"fractional ms", 1, false, "1714557600000.25,1", "", at.Add(250 * time.Microsecond), []float64{1}},
+		{"leading zeros", 1, false, "001714557600000,1", "", at, []float64{1}},
+		{"seconds read as ms", 1, false, "1714557600,1", ReasonInvalidTime, time.Time{}, nil},
+		{"20 significant digits", 1, false, "1714557600000.0000001,1", ReasonInvalidTime, time.Time{}, nil},
+		{"number then junk", 1, false, "1714557600000x,1", ReasonInvalidTime, time.Time{}, nil},
 		{"crlf and spaces", 2, false, " 1714557600000 , 1 ,\t2 \r\n", "", at, []float64{1, 2}},
 		{"record time", 1, true, ",3", "", recTime, []float64{3}},
 		{"missing ts", 1, false, ",3", ReasonInvalidTime, time.Time{}, nil},
@@ -209,7 +223,7 @@ func TestParseRFC3339(t *testing.T) {
 		if !ok {
 			return
 		}
-		want, err := time.Parse(time.RFC3339Nano, in)
+		want, err := time.Parse(time.RFC3339Nano, strings.ToUpper(in)) // Go's layouts want T and Z
 		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
 			t.Fatalf("parseRFC3339(%q) = %v; time.Parse = %v, %v", in, got, want, err)
 		}
@@ -228,8 +242,14 @@ func TestParseRFC3339(t *testing.T) {
 	f("2024-00-01T00:00:00Z", false)
 	f("2024-05-01T10:00:60Z", false)
 	f("2024-05-01T10:60:00Z", false)
-	f("2024-05-01t10:00:00Z", false)
-	f("2024-05-01T10:00:00z", false)
+	f("2024-05-01t10:00:00Z", true)
+	f("2024-05-01T10:00:00z", true)
+	f("2024-05-01t10:00:00.25z", true)
+	f("2024-05-01t10:00:00-07:00", true)
+	f("2024-05-01x10:00:00Z", false)
+	f("2024-05-01T10:00:00zz", false)
+	f("2024-05-01T10:00:00Zz", false)
+	f("2024-05-01T10:00:00y", false)
 	f("2024-05-01 10:00:00Z", false)
 	f("2024-05-01T10:00:00.Z", false)
 	f("2024-05-01T10:00:00+24:00", false)
@@ -247,6 +267,8 @@ func TestNewDecoderRejectsBadConfig(t *testing.T) {
 		{Features: 1, Format: "xml"},
 		{Features: 1, MaxKeyBytes: -1},
 		{Features: 1, MinTime: DefaultMaxTime, MaxTime: DefaultMinTime},
+		{Features: 1, TimeUnit: "sec"},
+		{Features: 1, TimeUnit: "MS"},
 	} {
 		if _, err := NewDecoder(cfg); err == nil {
 			t.Errorf("NewDecoder(%+v) = nil error, want one", cfg)

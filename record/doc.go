@@ -15,17 +15,25 @@
 //	{"ts": "2024-05-01T10:00:00Z", "value": 21.5}
 //	{"ts": 1714557600000, "values": [21.5, 0.4]}
 //
-// ts is an RFC 3339 string or an integer count of milliseconds since the
-// Unix epoch; value (one feature) or values (Features numbers, in the
-// model's feature order) are JSON numbers. When ts is absent and
-// UseRecordTime is set, the Kafka record's timestamp is the event time.
+// ts is an RFC 3339 string (T and Z in either case, RFC 3339 §5.6) or a
+// number of TimeUnit units (milliseconds by default; s, us or ns) since the
+// Unix epoch. A numeric ts may have a fraction or an exponent; it is
+// converted exactly, in integers, and must be a whole number of nanoseconds
+// with at most 19 significant digits. value (one feature) or values
+// (Features numbers, in the model's feature order) are JSON numbers. When ts
+// is absent and UseRecordTime is set, the Kafka record's timestamp is the
+// event time. Whatever its source, an event time before MinTime (default
+// 2000-01-01) or after MaxTime (2200-01-01) is rejected as invalid-time; for
+// a numeric ts the message names the unit it was read in and, when another
+// unit would put it in range, that unit (a sensor sending epoch seconds to a
+// decoder reading milliseconds lands in 1970).
 // Fields other than ts, value and values are ignored, so producers may add
 // metadata (a unit, a site), unless RejectUnknown is set; they must still be
 // well-formed JSON. A field given twice, or both value and values, is
 // rejected as ambiguous.
 //
 // The csv codec reads one line: ts,value[,value...], where ts is RFC 3339
-// or epoch milliseconds, or empty when UseRecordTime is set. Spaces around
+// or a number, read as in json, or empty when UseRecordTime is set. Spaces around
 // fields and one trailing newline are allowed; quoting is not.
 //
 // # Rejections

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -21,17 +20,17 @@ var (
 // jsonFields is what decodeJSON has seen of the object so far.
 type jsonFields struct {
 	ts, value, values bool
-	t                 time.Time
+	st                *stamp
 }
 
-// decodeJSON decodes a json value into r's Values and Time. It is a small
+// decodeJSON decodes a json value into r's Values and st. It is a small
 // hand-written scanner: encoding/json would allocate per record.
-func (d *Decoder) decodeJSON(v []byte, recordTime time.Time, r *Reading) error {
+func (d *Decoder) decodeJSON(v []byte, st *stamp, r *Reading) error {
 	s := scanner{buf: v, d: d}
 	if s.ws(); !s.eat('{') {
 		return Reject(ReasonDecode, errNotObject)
 	}
-	var f jsonFields
+	f := jsonFields{st: st}
 	if err := s.members(&f, r); err != nil {
 		return err
 	}
@@ -41,7 +40,7 @@ func (d *Decoder) decodeJSON(v []byte, recordTime time.Time, r *Reading) error {
 	if !f.value && !f.values {
 		return Reject(ReasonInvalidValue, errors.New("missing value or values"))
 	}
-	return d.eventTime(f.t, f.ts, recordTime, r)
+	return nil
 }
 
 // syntax returns the rejection of malformed JSON at the scanner's position.
@@ -123,19 +122,15 @@ func (s *scanner) ts(f *jsonFields) error {
 		if !ok {
 			return Reject(ReasonInvalidTime, fmt.Errorf("ts %q is not an RFC 3339 time", b))
 		}
-		f.t = t
+		f.st.t, f.st.has = t, true
 		return nil
 	}
-	num, isInt, ok := s.number()
+	num, ok := s.number()
 	if !ok {
 		return Reject(ReasonInvalidTime, errors.New("ts is neither a string nor a number"))
 	}
-	ms, ok := parseMillis(num)
-	if !isInt || !ok {
-		return Reject(ReasonInvalidTime, fmt.Errorf("ts %s is not an integer count of milliseconds", num))
-	}
-	f.t = time.UnixMilli(ms).UTC()
-	return nil
+	dec, status := parseDecimal(num)
+	return s.d.numericTime(num, dec, status, f.st)
 }
 
 // value reads the value of the value field: one number.
@@ -177,7 +172,7 @@ func (s *scanner) values(f *jsonFields, r *Reading) error {
 
 // float reads one JSON number and appends it to r.Values.
 func (s *scanner) float(r *Reading) error {
-	num, _, ok := s.number()
+	num, ok := s.number()
 	if !ok {
 		return Reject(ReasonInvalidValue, s.notNumber())
 	}
@@ -227,9 +222,8 @@ func (s *scanner) eat(c byte) bool {
 	return false
 }
 
-// number consumes a JSON number and returns its bytes and whether it is an
-// integer (no fraction, no exponent).
-func (s *scanner) number() (num []byte, isInt, ok bool) {
+// number consumes a JSON number and returns its bytes.
+func (s *scanner) number() (num []byte, ok bool) {
 	start := s.pos
 	s.eat('-')
 	switch c := s.peek(); {
@@ -239,26 +233,21 @@ func (s *scanner) number() (num []byte, isInt, ok bool) {
 		s.digits()
 	default:
 		s.pos = start
-		return nil, false, false
+		return nil, false
 	}
-	isInt = true
-	if s.eat('.') {
-		isInt = false
-		if s.digits() == 0 {
-			return nil, false, false
-		}
+	if s.eat('.') && s.digits() == 0 {
+		return nil, false
 	}
 	if c := s.peek(); c == 'e' || c == 'E' {
-		isInt = false
 		s.pos++
 		if !s.eat('+') {
 			s.eat('-')
 		}
 		if s.digits() == 0 {
-			return nil, false, false
+			return nil, false
 		}
 	}
-	return s.buf[start:s.pos], isInt, true
+	return s.buf[start:s.pos], true
 }
 
 // digits consumes decimal digits and returns how many.
@@ -437,7 +426,7 @@ func (s *scanner) skip(depth int) bool {
 	case 'n':
 		return s.literal("null")
 	}
-	_, _, ok := s.number()
+	_, ok := s.number()
 	return ok
 }
 

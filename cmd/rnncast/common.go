@@ -28,6 +28,7 @@ import (
 // Zero values (model-derived window, interval, warm-up, mode) stay zero:
 // pipeline.New fills them in from the model.
 func pipelineConfig(c *config.Config) pipeline.Config {
+	minTime, maxTime := c.Input.TimeBounds()
 	return pipeline.Config{
 		Brokers:         c.Kafka.Brokers,
 		InputTopic:      c.Kafka.InputTopic,
@@ -41,7 +42,8 @@ func pipelineConfig(c *config.Config) pipeline.Config {
 		// pipeline's 3s default would exceed a short session timeout).
 		HeartbeatInterval: c.Kafka.SessionTimeout / 10,
 		Decoder: record.DecoderConfig{Format: c.Input.Format, UseRecordTime: c.Input.UseRecordTime,
-			MaxKeyBytes: c.Input.MaxKeyBytes, MaxValueBytes: c.Input.MaxValueBytes},
+			MaxKeyBytes: c.Input.MaxKeyBytes, MaxValueBytes: c.Input.MaxValueBytes,
+			TimeUnit: c.Input.TimeUnit, MinTime: minTime, MaxTime: maxTime},
 		Window: window.Config{Interval: c.Window.Interval, Window: c.Window.Window,
 			AllowedLateness: c.Window.AllowedLateness, MaxGap: c.Window.MaxGap, Fill: c.Window.Fill},
 		Mode:            c.Model.Mode,
