@@ -211,26 +211,15 @@ func createCompacted(ctx context.Context, d *kafka.Dialer, conn *kafka.Conn, top
 }
 
 func checkCompacted(ctx context.Context, brokers []string, d *kafka.Dialer, topic string) error {
-	// A Transport of its own, closed on return: the default one is shared
-	// process-wide and would keep idle connections open after the check.
-	tr := &kafka.Transport{}
-	if d != nil {
-		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
-	}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
-	res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
-		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"cleanup.policy"},
-	}}})
+	cl, done := adminClient(brokers, d)
+	defer done()
+	configs, err := topicConfigs(ctx, cl, topic, "cleanup.policy")
 	if err != nil {
-		return fmt.Errorf("ingest: cannot describe state topic %q: %w", topic, err)
+		return err
 	}
-	for _, r := range res.Resources {
-		for _, e := range r.ConfigEntries {
-			if e.ConfigName == "cleanup.policy" && e.ConfigValue != "compact" && e.ConfigValue != "compact,delete" {
-				return &TopicError{Topic: topic, Problem: "has cleanup.policy=" + e.ConfigValue + ", want compact"}
-			}
-		}
+	// Partitions are the caller's check: 0 and 0 here.
+	if p := (TopicSpec{Compacted: true}).Problems(TopicInfo{Configs: configs}); len(p) > 0 {
+		return &TopicError{Topic: topic, Problem: p[0]}
 	}
 	return nil
 }
