@@ -95,7 +95,7 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.IntVar(&c.Hidden, "hidden", 0, "hidden units per layer (default 64 stateful / 32 window)")
 	fs.IntVar(&c.Layers, "layers", 1, "recurrent layers")
 	fs.IntVar(&c.Horizon, "horizon", 24, "H: values forecast per step")
-	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps per stream (stateful mode)")
+	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps per stream (stateful mode); served, a sensor's first forecast comes with its L-th reading")
 	fs.Func("norm", "input normalization: last (default) or none", func(s string) error { c.Norm = model.Norm(s); return nil })
 	fs.IntVar(&c.Epochs, "epochs", 0, "maximum epochs (default 100 stateful / 20 window)")
 	fs.IntVar(&c.Patience, "patience", 0, "epochs without a better validation loss before stopping; the LR halves every patience/2 (default 10 / 4)")
