@@ -33,8 +33,8 @@ naming the topic; either exits 1 when there is one.
 
 A topic of historical readings replayed with their own old timestamps (rnncast
 backtest -topic, or a run over a backfill) needs --input-retention-ms -1:
-under the default retention the broker deletes records older than 7 days
-within minutes of their arrival.
+under the default 7-day retention the broker deletes older records soon after
+they arrive (at the next retention check).
 
 Examples:
   rnncast topics create --config pipeline.yaml
