@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,11 +142,17 @@ func doBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 		}
 	}
 	target, why := f.backtestTarget(m)
+	if why != "" {
+		head, _, err := csvHead(f.data)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(head[min(1, len(head)):], target) {
+			return fmt.Errorf("%s has no column %q (columns %v): -target %s; pass -target", f.data, target, head, why)
+		}
+	}
 	tab, err := readTable("backtest", f.data, target, f.features)
 	if err != nil {
-		if why != "" {
-			return fmt.Errorf("%w (-target %s: pass -target)", err, why)
-		}
 		return err
 	}
 	if f.cfg.TestStart == 0 {

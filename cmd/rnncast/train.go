@@ -208,22 +208,29 @@ func (f *trainFlags) chooseTarget(stderr io.Writer) error {
 	return nil
 }
 
-// numericColumns returns the CSV's columns after the first (the time) whose
-// first row holds a number.
-func numericColumns(path string) ([]string, error) {
+// csvHead returns a CSV's header and first row.
+func csvHead(path string) (head, row []string, err error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open data: %w", err)
+		return nil, nil, fmt.Errorf("cannot open data: %w", err)
 	}
 	defer fh.Close()
 	cr := csv.NewReader(fh)
-	head, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the header of %s: %w", path, err)
+	if head, err = cr.Read(); err != nil {
+		return nil, nil, fmt.Errorf("cannot read the header of %s: %w", path, err)
 	}
-	row, err := cr.Read()
+	if row, err = cr.Read(); err != nil {
+		return nil, nil, fmt.Errorf("cannot read the first row of %s: %w", path, err)
+	}
+	return head, row, nil
+}
+
+// numericColumns returns the CSV's columns after the first (the time) whose
+// first row holds a number.
+func numericColumns(path string) ([]string, error) {
+	head, row, err := csvHead(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the first row of %s: %w", path, err)
+		return nil, err
 	}
 	var cols []string
 	for i := 1; i < len(head) && i < len(row); i++ {
