@@ -21,6 +21,9 @@ type TopicSpec struct {
 	// Partitions is the partition count the topic must have, and is
 	// created with.
 	Partitions int
+	// CoPartitioned names the input topic whose partition count Partitions
+	// is (for the error message); "" for the input itself.
+	CoPartitioned string
 	// ReplicationFactor is the replicas per partition the topic is created
 	// with; -1 is the broker's default.replication.factor. CheckReplication
 	// also requires it of an existing topic.
@@ -74,7 +77,11 @@ func (s TopicSpec) configEntries() []kafka.ConfigEntry {
 func (s TopicSpec) Problems(info TopicInfo) []string {
 	var p []string
 	if info.Partitions != s.Partitions {
-		p = append(p, fmt.Sprintf("has %d partitions, want %d (co-partitioned with the input topic)", info.Partitions, s.Partitions))
+		why := ""
+		if s.CoPartitioned != "" {
+			why = fmt.Sprintf(", as many as input topic %q (co-partitioned)", s.CoPartitioned)
+		}
+		p = append(p, fmt.Sprintf("has %d partitions, want %d%s", info.Partitions, s.Partitions, why))
 	}
 	if s.CheckReplication && s.ReplicationFactor > 0 && info.Replication != s.ReplicationFactor {
 		p = append(p, fmt.Sprintf("has replication factor %d, want %d", info.Replication, s.ReplicationFactor))

@@ -102,8 +102,10 @@ func (s *server) reload(p *pipeline.Pipeline) {
 		err = p.SwapModel(m)
 	}
 	if err != nil {
-		s.log.Error("rnncast: model reload rejected, keeping the current model", "path", s.path, "err", err)
+		// Counted before the log line, as the accepted reload is: a reader
+		// of the log (TestRunSIGHUP) then finds the count.
 		s.obs.ModelReload(false)
+		s.log.Error("rnncast: model reload rejected, keeping the current model", "path", s.path, "err", err)
 		return
 	}
 	s.obs.SetModel(m.Meta.Name, m.Meta.Version, string(m.Meta.Cell), m.Fingerprint())

@@ -173,6 +173,7 @@ func topicRoles(c *config.Config, o topicsOptions, have map[string]ingest.TopicI
 		return ingest.TopicSpec{Name: name, Partitions: n, ReplicationFactor: o.replication, CheckReplication: o.set["replication-factor"]}
 	}
 	in, out, dead := spec(c.Kafka.InputTopic), spec(c.Kafka.OutputTopic), spec(c.Kafka.DeadLetterTopic)
+	out.CoPartitioned, dead.CoPartitioned = in.Name, in.Name
 	if o.set["input-retention-ms"] {
 		in.RetentionMs = &o.inputRetentionMs
 	}
@@ -180,7 +181,7 @@ func topicRoles(c *config.Config, o topicsOptions, have map[string]ingest.TopicI
 	roles := []topicRole{{"input", in}, {"output", out}, {"dead letters", dead}}
 	if c.State.Enabled {
 		st := spec(c.Kafka.StateTopic)
-		st.Compacted = true
+		st.Compacted, st.CoPartitioned = true, in.Name
 		roles = append(roles, topicRole{"state", st})
 	}
 	return roles

@@ -72,7 +72,7 @@ func testTopics(t *testing.T, c *kafkatest.Cluster) {
 	for _, action := range []string{"check", "create"} {
 		_, stderr := topicsCmd(1, action, "--config", bad, "--input-retention-ms", "604800000", "--partitions", "3")
 		for _, want := range []string{
-			"topic " + out2 + " (output) has 2 partitions, want 3",
+			"topic " + out2 + " (output) has 2 partitions, want 3, as many as input topic",
 			"topic " + dead2 + " (dead letters) has max.message.bytes=1000, want at least 1048588",
 			"topic " + st2 + " (state) has cleanup.policy=delete, want compact",
 			"topic " + in + " (input) has retention.ms=-1, want 604800000",
