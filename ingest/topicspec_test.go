@@ -37,7 +37,9 @@ func TestTopicSpecProblems(t *testing.T) {
 	f(spec, func(i *TopicInfo) { i.Configs["max.message.bytes"] = "999" }, "max.message.bytes=999, want at least 1000")
 	loose := spec
 	loose.CheckReplication, loose.RetentionMs, loose.MinMessageBytes = false, nil, 0
-	f(loose, func(i *TopicInfo) { i.Replication, i.Configs["retention.ms"], i.Configs["max.message.bytes"] = 1, "5", "1" })
+	f(loose, func(i *TopicInfo) {
+		i.Replication, i.Configs["retention.ms"], i.Configs["max.message.bytes"] = 1, "5", "1"
+	})
 	state := TopicSpec{Partitions: 4, Compacted: true}
 	f(state, func(i *TopicInfo) { i.Configs["cleanup.policy"] = "compact,delete" })
 	f(state, func(i *TopicInfo) {}, "cleanup.policy=delete, want compact")
