@@ -63,8 +63,9 @@ type Model struct {
 	// (the last Window readings from a zero state). Default "": the mode the
 	// model file declares.
 	Mode string `yaml:"mode"`
-	// Warmup is how many steps a key must have seen before it emits
-	// forecasts. Default 0: the model's window length.
+	// Warmup is the step (reading or gap fill, since the key's start or
+	// last reset) that makes a key's first forecast in stateful mode: its
+	// first Warmup−1 steps make none. Default 0: the model's window length.
 	Warmup int `yaml:"warmup"`
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"time"
 
@@ -136,101 +135,21 @@ func (e *TopicError) Error() string {
 // same partition number of both) and cleanup.policy=compact, creating it so
 // when it is absent. A mismatch is a *TopicError.
 func EnsureStateTopic(ctx context.Context, brokers []string, dialer *kafka.Dialer, input, stateTopic string) error {
-	if dialer == nil {
-		dialer = kafka.DefaultDialer
-	}
-	conn, err := dialAny(ctx, dialer, brokers)
+	have, err := DescribeTopics(ctx, brokers, dialer, input, stateTopic)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	in, err := partitionCount(conn, input)
-	if err != nil {
-		return err
-	}
-	if in == 0 {
+	in, ok := have[input]
+	if !ok {
 		return fmt.Errorf("ingest: input topic %q does not exist", input)
 	}
-	st, err := partitionCount(conn, stateTopic)
-	if err != nil {
-		return err
+	spec := TopicSpec{Name: stateTopic, Partitions: in.Partitions, CoPartitioned: input, ReplicationFactor: -1, Compacted: true}
+	st, ok := have[stateTopic]
+	if !ok {
+		return CreateTopics(ctx, brokers, dialer, spec)
 	}
-	if st == 0 {
-		return createCompacted(ctx, dialer, conn, stateTopic, in)
-	}
-	if st != in {
-		return &TopicError{Topic: stateTopic, Problem: fmt.Sprintf(
-			"has %d partitions but input topic %q has %d; they must be equal (co-partitioned)", st, input, in)}
-	}
-	return checkCompacted(ctx, brokers, dialer, stateTopic)
-}
-
-func dialAny(ctx context.Context, d *kafka.Dialer, brokers []string) (*kafka.Conn, error) {
-	var errs []error
-	for _, b := range brokers {
-		conn, err := d.DialContext(ctx, "tcp", b)
-		if err == nil {
-			return conn, nil
-		}
-		errs = append(errs, err)
-	}
-	return nil, fmt.Errorf("ingest: cannot reach any broker: %w", errors.Join(errs...))
-}
-
-// partitionCount returns how many partitions topic has, 0 when it does not
-// exist.
-func partitionCount(conn *kafka.Conn, topic string) (int, error) {
-	ps, err := conn.ReadPartitions(topic)
-	if errors.Is(err, kafka.UnknownTopicOrPartition) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("ingest: cannot read partitions of %q: %w", topic, err)
-	}
-	return len(ps), nil
-}
-
-func createCompacted(ctx context.Context, d *kafka.Dialer, conn *kafka.Conn, topic string, partitions int) error {
-	ctrl, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("ingest: cannot find the controller: %w", err)
-	}
-	cc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
-	if err != nil {
-		return fmt.Errorf("ingest: cannot reach the controller: %w", err)
-	}
-	defer cc.Close()
-	err = cc.CreateTopics(kafka.TopicConfig{
-		Topic: topic, NumPartitions: partitions, ReplicationFactor: -1,
-		ConfigEntries: []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}},
-	})
-	if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("ingest: cannot create state topic %q: %w", topic, err)
-	}
-	return nil
-}
-
-func checkCompacted(ctx context.Context, brokers []string, d *kafka.Dialer, topic string) error {
-	// A Transport of its own, closed on return: the default one is shared
-	// process-wide and would keep idle connections open after the check.
-	tr := &kafka.Transport{}
-	if d != nil {
-		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
-	}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
-	res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
-		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"cleanup.policy"},
-	}}})
-	if err != nil {
-		return fmt.Errorf("ingest: cannot describe state topic %q: %w", topic, err)
-	}
-	for _, r := range res.Resources {
-		for _, e := range r.ConfigEntries {
-			if e.ConfigName == "cleanup.policy" && e.ConfigValue != "compact" && e.ConfigValue != "compact,delete" {
-				return &TopicError{Topic: topic, Problem: "has cleanup.policy=" + e.ConfigValue + ", want compact"}
-			}
-		}
+	if p := spec.Problems(st); len(p) > 0 {
+		return &TopicError{Topic: stateTopic, Problem: p[0]}
 	}
 	return nil
 }

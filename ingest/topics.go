@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -18,12 +17,8 @@ var ErrNoTopic = errors.New("topic does not exist")
 // sent); a missing topic is an error wrapping ErrNoTopic and naming it.
 // dialer may be nil; its TLS and SASL settings are used when set.
 func TopicPartitions(ctx context.Context, brokers []string, dialer *kafka.Dialer, topics ...string) (map[string]int, error) {
-	tr := &kafka.Transport{}
-	if dialer != nil {
-		tr.TLS, tr.SASL = dialer.TLS, dialer.SASLMechanism
-	}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: tr, Timeout: 10 * time.Second}
+	cl, done := adminClient(brokers, dialer)
+	defer done()
 	res, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
 	if err != nil {
 		return nil, fmt.Errorf("ingest: cannot read metadata of %v: %w", topics, err)

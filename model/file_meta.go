@@ -42,7 +42,7 @@ func parseMeta(kv map[string]string) (fileMeta, error) {
 	if err == nil {
 		fm.bias, err = parseBias(kv)
 	}
-	fm.Name, fm.Version = kv["name"], kv["version"]
+	fm.Name, fm.Version, fm.TargetName = kv["name"], kv["version"], kv["target_name"]
 	return fm, err
 }
 
@@ -233,6 +233,9 @@ func (m *Model) Metadata() map[string]string {
 		"bias":           "true",
 		"name":           meta.Name,
 		"version":        meta.Version,
+	}
+	if meta.TargetName != "" {
+		kv["target_name"] = meta.TargetName
 	}
 	return kv
 }

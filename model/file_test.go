@@ -40,7 +40,7 @@ func fileModel(t testing.TB, meta Meta, rng *rand.Rand) *Model {
 // testMeta returns a complete Meta for a small model of arch and cell.
 func testMeta(arch Arch, cell Cell, nonlin string) Meta {
 	return Meta{
-		Name: "unit", Version: "7", Arch: arch, Cell: cell, Nonlinearity: nonlin,
+		Name: "unit", Version: "7", TargetName: "OT", Arch: arch, Cell: cell, Nonlinearity: nonlin,
 		Hidden: 5, Layers: 2, Inputs: 3, Target: 1, Window: 6, Horizon: 4,
 		Interval: 90 * time.Minute, Mean: []float64{1.5, -2, 0.25}, Std: []float64{2, 0.5, 1e-3},
 		Norm: NormLast, Mode: "stateful",
@@ -224,7 +224,7 @@ func TestDecodeDefaults(t *testing.T) {
 	m := fileModel(t, testMeta(ArchSeq2Vec, CellRNN, "tanh"), rand.New(rand.NewPCG(7, 8)))
 	f := rawFileOf(t, mustEncode(t, m))
 	kv := f.meta()
-	for _, k := range []string{"arch", "nonlinearity", "target", "interval", "mean", "std", "norm", "mode", "bias", "name", "version", "format_version"} {
+	for _, k := range []string{"arch", "nonlinearity", "target", "interval", "mean", "std", "norm", "mode", "bias", "name", "version", "format_version", "target_name"} {
 		delete(kv, k)
 	}
 	kv["trained_by"] = "someone" // unknown keys are ignored

@@ -72,6 +72,7 @@ type Meta struct {
 	Layers       int
 	Inputs       int           // input features per reading.
 	Target       int           // index of the forecast feature among Inputs.
+	TargetName   string        // the target's column name when trained; "" when unknown.
 	Window       int           // W: readings in a window (window mode, warm-up).
 	Horizon      int           // H: values forecast per reading.
 	Interval     time.Duration // the event-time grid step the model was trained on.

@@ -46,8 +46,9 @@ type Config struct {
 	// Mode is ModeStateful or ModeWindow. Default: the model's Meta.Mode,
 	// or ModeStateful when the model names none.
 	Mode string
-	// Warmup is how many steps a key takes in stateful mode before it emits
-	// forecasts (a reset starts the count again). Default: Window.Window.
+	// Warmup is the step that makes a key's first forecast in stateful
+	// mode: steps 1..Warmup−1 make none, step Warmup and every later one
+	// make one (a reset starts the count again). Default: Window.Window.
 	Warmup int
 	// MaxBatch bounds the records of one micro-batch per partition and the
 	// rows of one model call. Default 512.

@@ -64,7 +64,9 @@ type ReplayStats struct {
 // forecast bytes as rnncast run wrote (the model stage is batch-independent,
 // so micro-batch boundaries do not matter). cfg's Brokers and Group are not
 // used; InputTopic is required (forecasts name it), OutputTopic names the
-// topic of the forecasts given to out. cfg.OnReading and cfg.OnForecast are
+// topic of the forecasts given to out: when it is empty, forecasts are made
+// and counted but none reaches out (nor do dead letters when
+// DeadLetterTopic is empty). cfg.OnReading and cfg.OnForecast are
 // called as in a live run, concurrently for different sources.
 func Replay(ctx context.Context, cfg Config, m *model.Model, srcs []Source, out BatchWriter, opt ReplayOptions) (ReplayStats, error) {
 	p, err := newReplayPipeline(cfg, m, opt.Observer)
@@ -72,8 +74,11 @@ func Replay(ctx context.Context, cfg Config, m *model.Model, srcs []Source, out 
 		return ReplayStats{}, err
 	}
 	obs := p.obs.(*countObserver)
-	if !opt.WriteDeadLetters {
+	if !opt.WriteDeadLetters || cfg.DeadLetterTopic == "" {
 		out = dropTopic{out: out, topic: p.cfg.DeadLetterTopic}
+	}
+	if cfg.OutputTopic == "" {
+		out = dropTopic{out: out, topic: p.cfg.OutputTopic}
 	}
 	var clock *eventClock
 	if opt.Speed > 0 {
@@ -107,8 +112,10 @@ func newReplayPipeline(cfg Config, m *model.Model, obs Observer) (*Pipeline, err
 			*s = def
 		}
 	}
-	setStr(&cfg.OutputTopic, "forecasts")
-	setStr(&cfg.DeadLetterTopic, "dead-letters")
+	// Placeholders for topics not given; Replay drops their messages. They
+	// are not valid Kafka topic names, so no record can reach a real topic.
+	setStr(&cfg.OutputTopic, "(forecasts not written)")
+	setStr(&cfg.DeadLetterTopic, "(dead letters not written)")
 	setStr(&cfg.Group, "replay")
 	if len(cfg.Brokers) == 0 {
 		cfg.Brokers = []string{"replay"}

@@ -324,3 +324,30 @@ func TestReplayConfigErrors(t *testing.T) {
 	f(Config{InputTopic: "in"}, nil)
 	f(Config{InputTopic: "in", Decoder: record.DecoderConfig{Features: 3}}, m)
 }
+
+// TestReplayNoOutputTopic: with an empty OutputTopic a replay makes and
+// counts forecasts but gives none to its writer, to no topic; with
+// WriteDeadLetters the dead letters still reach their topic.
+func TestReplayNoOutputTopic(t *testing.T) {
+	c := kafkatest.Kfake(t)
+	f := newFixture(t, c, 2)
+	m := testModel(t, ModeStateful)
+	c.Produce(t, f.in, messages(replayInput())...)
+	cfg := replayConfig(f)
+	cfg.OutputTopic = ""
+	var out collect
+	st, err := Replay(context.Background(), cfg, m, sources(t, c, f.in, f.parts, allOffsets), &out, ReplayOptions{WriteDeadLetters: true})
+	if err != nil {
+		t.Fatalf("Replay: %v", err)
+	}
+	dead := 0
+	for _, msg := range out.msgs {
+		if msg.Topic != f.dlq {
+			t.Errorf("replay without an output topic wrote to %q, want only dead letters to %s", msg.Topic, f.dlq)
+		}
+		dead++
+	}
+	if st.Forecasts == 0 || dead < len(badRecords(0)) {
+		t.Errorf("%d forecasts made, %d dead letters written; want some forecasts and at least %d dead letters", st.Forecasts, dead, len(badRecords(0)))
+	}
+}

@@ -26,14 +26,14 @@ FORMAT_VERSION = "1"
 
 
 def metadata(net, *, window, interval="1h", mean=None, std=None, norm="none", mode="window",
-             name="", version=""):
+             name="", version="", target_name=""):
     """Returns the __metadata__ map (all values strings) for one of nets.ARCHS."""
     f = net.input_size
     mean = [0.0] * f if mean is None else [float(v) for v in mean]
     std = [1.0] * f if std is None else [float(v) for v in std]
     if len(mean) != f or len(std) != f:
         raise ValueError(f"mean and std need {f} values (one per input feature)")
-    return {
+    kv = {
         "format_version": FORMAT_VERSION,
         "arch": net.arch,
         "cell": net.cell,
@@ -53,6 +53,9 @@ def metadata(net, *, window, interval="1h", mean=None, std=None, norm="none", mo
         "name": name,
         "version": version,
     }
+    if target_name:
+        kv["target_name"] = target_name
+    return kv
 
 
 def tensors(net, dtype=torch.float32):
@@ -86,13 +89,14 @@ def main():
     p.add_argument("--mode", choices=["window", "stateful"], default="window")
     p.add_argument("--name", default="")
     p.add_argument("--version", default="")
+    p.add_argument("--target-name", default="", help="the target column's name (rnncast backtest's default -target)")
     a = p.parse_args()
     net = ARCHS[a.arch](cell=a.cell, input_size=a.input_size, hidden_size=a.hidden_size,
                         num_layers=a.layers, horizon=a.horizon, nonlinearity=a.nonlinearity,
                         bias=not a.no_bias, target=a.target)
     net.load_state_dict(torch.load(a.state_dict, weights_only=True), strict=True)
     export(net, a.out, window=a.window, interval=a.interval, mean=a.mean, std=a.std,
-           norm=a.norm, mode=a.mode, name=a.name, version=a.version)
+           norm=a.norm, mode=a.mode, name=a.name, version=a.version, target_name=a.target_name)
 
 
 if __name__ == "__main__":

@@ -97,7 +97,8 @@ class TrainTest(unittest.TestCase):
                     self.assertEqual(f.get_tensor("rnn.weight_ih_l0").shape, (12, 2))
                 self.assertEqual((m["mode"], m["norm"], m["window"], m["horizon"], m["interval"]),
                                  (mode, "last", "12", "3", "1h"))
-                self.assertEqual((m["input_size"], m["target"], m["cell"], m["arch"]), ("2", "1", "gru", "seq2vec"))
+                self.assertEqual((m["input_size"], m["target"], m["cell"], m["arch"], m["target_name"]),
+                                 ("2", "1", "gru", "seq2vec", "temp"))
                 mean, std = train.scaler(np.round(v, 3), 120)
                 np.testing.assert_allclose(json.loads(m["mean"]), mean, rtol=1e-12)
                 np.testing.assert_allclose(json.loads(m["std"]), std, rtol=1e-12)

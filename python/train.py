@@ -378,7 +378,7 @@ def main():
     best, best_n, times = fit(a, regime, net)
     net.eval()
     export(net, a.out, window=a.window, interval=go_duration(interval), mean=mean.tolist(),
-           std=std.tolist(), norm=a.norm, mode=a.mode, name=a.name, version=a.version)
+           std=std.tolist(), norm=a.norm, mode=a.mode, name=a.name, version=a.version, target_name=names[target])
     wall = [t[0] for t in times]
     cpu = [t[1] for t in times]
     print(f"trained {a.mode} {a.cell} hidden={a.hidden} layers={a.layers} H={a.horizon} L={a.window} "

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,15 +28,14 @@ type topicFlags struct {
 	fromOffset, toOffset                   int64
 	fromTime, toTime                       string
 	speed                                  float64
-	toTopic, deadLetterTopic, out          string
+	toTopic, deadLetterTopic               string
 }
 
 func (t *topicFlags) register(fs *flag.FlagSet) {
 	t.registerRange(fs, "replay this input topic instead of -data (no consumer group, no commits)")
 	fs.Float64Var(&t.speed, "speed", 0, "replay at this multiple of real (event) time; 0 is as fast as possible")
-	fs.StringVar(&t.toTopic, "to-topic", "", "write the forecasts to this topic (as rnncast run would)")
+	fs.StringVar(&t.toTopic, "to-topic", "", "write the forecasts to this topic, as rnncast run would (default: made and scored, written nowhere)")
 	fs.StringVar(&t.deadLetterTopic, "dead-letter-topic", "", "write dead letters to this topic (default: counted, not written)")
-	fs.StringVar(&t.out, "out", "", "directory for report.md, its plots and forecasts.parquet")
 }
 
 // registerRange binds the flags that select a topic range (backtest and
@@ -65,7 +63,7 @@ func (t *topicFlags) bounds() (ingest.Bounds, error) {
 		}
 		v, err := time.Parse(time.RFC3339Nano, x.s)
 		if err != nil {
-			return b, fmt.Errorf("rnncast backtest: bad time %q: %w", x.s, err)
+			return b, fmt.Errorf("bad time %q (want RFC 3339): %w", x.s, err)
 		}
 		*x.dst = v
 	}
@@ -93,7 +91,7 @@ func (t *topicFlags) topicConfig() (*config.Config, pipeline.Config, error) {
 	return c, pc, nil
 }
 
-func doTopicBacktest(f *backtestFlags, stdout io.Writer) error {
+func doTopicBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	t := &f.topic
@@ -131,7 +129,7 @@ func doTopicBacktest(f *backtestFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return reportTopic(f, m, pc, col, st, stdout)
+	return reportTopic(f, m, pc, col, st, stdout, stderr)
 }
 
 // sources opens a range reader per partition to replay.
@@ -166,7 +164,7 @@ func (t *topicFlags) sources(ctx context.Context, brokers []string) ([]pipeline.
 func (t *topicFlags) partitionList(ctx context.Context, brokers []string) ([]int, error) {
 	n, err := ingest.TopicPartitions(ctx, brokers, nil, t.topic)
 	if err != nil {
-		return nil, fmt.Errorf("rnncast backtest: %w", err)
+		return nil, err
 	}
 	var parts []int
 	if t.partitions == "" {
@@ -178,7 +176,7 @@ func (t *topicFlags) partitionList(ctx context.Context, brokers []string) ([]int
 	for _, s := range strings.Split(t.partitions, ",") {
 		p, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || p < 0 || p >= n[t.topic] {
-			return nil, fmt.Errorf("rnncast backtest: bad partition %q (topic %s has %d)", s, t.topic, n[t.topic])
+			return nil, fmt.Errorf("bad partition %q in -partitions (topic %s has %d)", s, t.topic, n[t.topic])
 		}
 		parts = append(parts, p)
 	}
@@ -190,20 +188,10 @@ type discard struct{}
 
 func (d discard) Write(context.Context, *sink.Batch) error { return nil }
 
-// dropForecasts writes only dead letters (-dead-letter-topic without
-// -to-topic).
-type dropForecasts struct {
-	w     *sink.Writer
-	topic string
-}
-
-func (d dropForecasts) Write(ctx context.Context, b *sink.Batch) error {
-	b.DropTopic(d.topic)
-	return d.w.Write(ctx, b)
-}
-
 // writer returns where the replay writes: a Kafka writer when -to-topic or
-// -dead-letter-topic is given (the topics must exist), else nothing.
+// -dead-letter-topic is given (the topics must exist), else nothing. The
+// replay gives it forecasts only when -to-topic names their topic
+// (pipeline.Replay with an empty OutputTopic writes none).
 func (t *topicFlags) writer(ctx context.Context, pc pipeline.Config) (pipeline.BatchWriter, func(), error) {
 	var topics []string
 	for _, s := range []string{t.toTopic, t.deadLetterTopic} {
@@ -215,22 +203,18 @@ func (t *topicFlags) writer(ctx context.Context, pc pipeline.Config) (pipeline.B
 		return discard{}, func() {}, nil
 	}
 	if _, err := ingest.TopicPartitions(ctx, pc.Brokers, nil, topics...); err != nil {
-		return nil, nil, fmt.Errorf("rnncast backtest: %w", err)
+		return nil, nil, err
 	}
 	w, err := sink.NewWriter(sink.WriterConfig{Brokers: pc.Brokers, BatchSize: pc.MaxBatch})
 	if err != nil {
 		return nil, nil, err
 	}
-	closeW := func() { w.Close() }
-	if t.toTopic == "" {
-		return dropForecasts{w: w, topic: "(forecasts not written)"}, closeW, nil
-	}
-	return w, closeW, nil
+	return w, func() { w.Close() }, nil
 }
 
 // reportTopic scores the replay's forecasts, writes the report and Parquet
 // files asked for, and prints the one-line summary.
-func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *backtest.Collector, st pipeline.ReplayStats, stdout io.Writer) error {
+func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *backtest.Collector, st pipeline.ReplayStats, stdout, stderr io.Writer) error {
 	mode := pc.Mode
 	if mode == "" {
 		mode = m.Meta.Mode
@@ -243,7 +227,11 @@ func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *back
 		dead += n
 	}
 	counts := fmt.Sprintf("records=%d forecasts_made=%d warmups=%d dead_letters=%d", st.Records, st.Forecasts, st.Warmups, dead)
-	res, ts, err := col.Result(m, backtest.TopicConfig{Name: f.topic.topic, Interval: gridInterval(pc.Window.Interval, m),
+	interval := gridInterval(pc.Window.Interval, m)
+	if !f.set["period"] {
+		f.cfg.Period = dayPeriod(interval, stderr)
+	}
+	res, ts, err := col.Result(m, backtest.TopicConfig{Name: f.topic.topic, Interval: interval,
 		Horizon: f.cfg.Horizon, Period: f.cfg.Period, Mode: mode})
 	if err != nil {
 		if errors.Is(err, backtest.ErrNoScored) {
@@ -252,12 +240,7 @@ func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *back
 		}
 		return err
 	}
-	if dir := f.topic.out; dir != "" {
-		if err := writeOutputs(res, dir, filepath.Join(dir, "forecasts.parquet")); err != nil {
-			return err
-		}
-	}
-	if err := writeOutputs(res, f.report, f.parquet); err != nil {
+	if err := f.writeOutputs(res); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s sensors=%d scored=%d %s\n", res.Summary(), ts.Sensors, ts.Scored, counts)

@@ -214,3 +214,42 @@ func summaryInt(t *testing.T, line, name string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// TestBacktestTopicWritesNoForecasts: -dead-letter-topic without -to-topic
+// writes the dead letters and no forecast: the config's output topic stays
+// empty, and on kfake so does a topic named "forecasts" (the name a replay
+// once filled in for an empty output topic).
+func TestBacktestTopicWritesNoForecasts(t *testing.T) {
+	t.Run("kfake", func(t *testing.T) { testBacktestNoForecasts(t, kafkatest.Kfake(t), true) })
+	// The real broker is shared: a topic of a fixed name is not this test's.
+	t.Run("real", func(t *testing.T) { testBacktestNoForecasts(t, kafkatest.Real(t), false) })
+}
+
+func testBacktestNoForecasts(t *testing.T, c *kafkatest.Cluster, fixedName bool) {
+	in, out, dead := kafkatest.Name(t, "in"), kafkatest.Name(t, "out"), kafkatest.Name(t, "dead")
+	watched := []string{out}
+	if fixedName {
+		watched = append(watched, "forecasts")
+	}
+	for _, topic := range append([]string{in, dead}, watched...) {
+		c.CreateTopic(t, topic, 2, nil)
+	}
+	c.Produce(t, in, topicInput(t, time.Now().Add(-time.Hour).Truncate(time.Millisecond))...)
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "pipeline.yaml", []byte(fmt.Sprintf("kafka:\n  brokers: [%s]\n  output_topic: %s\n", c.Brokers[0], out)))
+	mpath := writeFile(t, dir, "m.safetensors", models.Demo)
+	line := runBacktestTopic(t, "-topic", in, "-config", cfg, "-model", mpath, "-dead-letter-topic", dead)
+	if n := summaryInt(t, line, "forecasts_made"); n == 0 {
+		t.Fatalf("the replay made no forecasts: %s", line)
+	}
+	for _, topic := range watched {
+		for p, end := range c.EndOffsets(t, topic) {
+			if end != 0 {
+				t.Errorf("topic %s partition %d holds %d records after a backtest without -to-topic, want none", topic, p, end)
+			}
+		}
+	}
+	if got, want := len(c.ReadToEnd(t, dead, 30*time.Second)), summaryInt(t, line, "dead_letters"); got != want || got < 3 {
+		t.Errorf("%d dead letters written, summary says %d; want equal and ≥ 3", got, want)
+	}
+}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/ingest"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
@@ -123,27 +123,15 @@ func loadModelFile(path string) (*model.Model, error) {
 	return m, nil
 }
 
-// createTopics creates the scratch topics of demo and bench (replication
-// factor 1); a topic that already exists is not an error. Production topics
-// are the operator's to create.
+// createTopics creates the scratch topics of bench and simulate
+// (replication factor 1); a topic that already exists is not an error.
+// Production topics are rnncast topics create's (topics.go).
 func createTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second, Transport: tr}
-	req := &kafka.CreateTopicsRequest{}
-	for _, t := range topics {
-		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1})
+	specs := make([]ingest.TopicSpec, len(topics))
+	for i, t := range topics {
+		specs[i] = ingest.TopicSpec{Name: t, Partitions: partitions, ReplicationFactor: 1}
 	}
-	resp, err := cl.CreateTopics(ctx, req)
-	if err != nil {
-		return fmt.Errorf("rnncast: cannot create topics %q: %w", topics, err)
-	}
-	for t, terr := range resp.Errors {
-		if terr != nil && !errors.Is(terr, kafka.TopicAlreadyExists) {
-			return fmt.Errorf("rnncast: cannot create topic %s: %w", t, terr)
-		}
-	}
-	return nil
+	return ingest.CreateTopics(ctx, brokers, nil, specs...)
 }
 
 // parseFlags parses args into fs, printing fs's usage for --help. It returns

@@ -30,12 +30,14 @@ func init() {
 const demoAbout = `Runs the whole system in one process with nothing to install: an in-process
 Kafka broker (kfake, on 127.0.0.1, a free port), the sensor simulator and the
 pipeline serving the bundled demo model (a stateful GRU forecasting 24 hourly
-values), checkpointing sensor states to a compacted state topic. Time is
+values), checkpointing sensor states to a compacted state topic. A sensor's
+first forecast comes with its 48th reading (its first 47 are warm-up). Time is
 compressed: one simulated hour per --speed of wall time. Every --every it
 prints readings in, forecasts out, dead letters and the live error (MAE over
 recent forecasts, scored as their actual values arrive). Prometheus metrics
-are served on --http. Stops after --duration with a summary, or on SIGINT or
-SIGTERM.`
+are served on --http. Stops after --duration, or on SIGINT or SIGTERM, with a
+summary that accounts for every reading: readings in = forecasts out +
+warm-ups + dead letters (+ skipped, records a restored state had taken).`
 
 // demoOptions are the flags of rnncast demo.
 type demoOptions struct {
@@ -114,7 +116,8 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	pc.Checkpointer, pc.Restorer = store, store
 	view := newWebView(obs, m)
 	view.wire(&pc, m.Meta.Interval)
-	p, err := pipeline.New(pc, m, view.obs, log)
+	totals := &demoTotals{Observer: view.obs}
+	p, err := pipeline.New(pc, m, totals, log)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
@@ -131,14 +134,15 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 			o.onHTTP(srv.addr)
 		}
 	}
-	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, warm-up %d); web view %s\n",
-		cfg.Kafka.Brokers[0], o.sensors, shortDuration(m.Meta.Interval), o.speed, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, p.Config().Warmup, addr)
-	return runDemoLoop(ctx, o, cfg, m, p, obs, stdout)
+	warm := p.Config().Warmup
+	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, a sensor's first forecast with its reading %d: %d warm-up readings); web view %s\n",
+		cfg.Kafka.Brokers[0], o.sensors, shortDuration(m.Meta.Interval), o.speed, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, warm, warm-1, addr)
+	return runDemoLoop(ctx, o, cfg, m, p, obs, totals, stdout)
 }
 
 // runDemoLoop runs the simulator and the pipeline, prints a status line
 // every o.every, and after ctx ends waits for both and prints the summary.
-func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *model.Model, p *pipeline.Pipeline, obs *metrics.Observer, stdout io.Writer) (metrics.Snapshot, error) {
+func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *model.Model, p *pipeline.Pipeline, obs *metrics.Observer, totals *demoTotals, stdout io.Writer) (metrics.Snapshot, error) {
 	sim := simulate.DefaultConfig(o.sensors, o.seed)
 	sim.Interval = m.Meta.Interval
 	g, err := simulate.New(sim)
@@ -167,6 +171,7 @@ func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *mode
 	err = errors.Join(<-prodDone, w.Close(), <-runDone)
 	s := obs.Snapshot()
 	printStatus(stdout, time.Since(start), simTime.Load(), s, "final: ")
+	fmt.Fprintf(stdout, "final: %s\n", totals.line())
 	return s, err
 }
 

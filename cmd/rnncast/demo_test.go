@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,10 +62,32 @@ func TestDemo(t *testing.T) {
 		t.Errorf("%d records in, past the first malformed one (#%d), but no dead letters", s.RecordsIn, first)
 	}
 	out := stdout.String()
-	for _, want := range []string{"rnncast demo: Kafka (kfake) at 127.0.0.1:", "one simulated 1h per 10ms", "final: ", "live MAE"} {
+	for _, want := range []string{"rnncast demo: Kafka (kfake) at 127.0.0.1:", "one simulated 1h per 10ms", "final: ", "live MAE",
+		"first forecast with its reading 48: 47 warm-up readings"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output does not contain %q", want)
 		}
+	}
+	checkDemoAccounts(t, out, s.RecordsIn)
+}
+
+// checkDemoAccounts checks the demo's final accounting line: readings in
+// (as many as the metrics counted) = forecasts + warm-ups + dead letters
+// (+ skipped), every term present and the sum exact.
+func checkDemoAccounts(t *testing.T, out string, recordsIn int64) {
+	t.Helper()
+	m := regexp.MustCompile(`final: readings in (\d+) = forecasts out (\d+) \+ warm-ups (\d+) \+ dead letters (\d+)(?: \+ skipped (\d+))?\n`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no final accounting line (readings in = forecasts out + warm-ups + dead letters) in:\n%s", out)
+	}
+	n := make([]int64, 5)
+	for i, s := range m[1:] {
+		if s != "" {
+			n[i], _ = strconv.ParseInt(s, 10, 64)
+		}
+	}
+	if n[0] != recordsIn || n[0] != n[1]+n[2]+n[3]+n[4] || n[2] == 0 {
+		t.Errorf("final accounting %q: want readings in (%d, as counted) = the sum of the rest, with warm-ups", m[0], recordsIn)
 	}
 }
 

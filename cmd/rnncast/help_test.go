@@ -31,6 +31,25 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	f("demo", func(w io.Writer) *flag.FlagSet { return demoFlags(&demoOptions{}, w) })
 	f("simulate", func(w io.Writer) *flag.FlagSet { return simulateFlags(&simulateOptions{}, w) })
 	f("bench", func(w io.Writer) *flag.FlagSet { return benchFlags(&benchOptions{}, w) })
+	f("train", func(w io.Writer) *flag.FlagSet { return trainFlagSet(&trainFlags{}, w) })
+	f("backtest", func(w io.Writer) *flag.FlagSet { return backtestFlagSet(&backtestFlags{}, w) })
+	f("topics", func(w io.Writer) *flag.FlagSet { return topicsFlagSet(&topicsOptions{}, w) })
+}
+
+// TestHelpExamples: train, backtest and topics --help start with the
+// synopsis and show examples before the flags.
+func TestHelpExamples(t *testing.T) {
+	for _, name := range []string{"train", "backtest", "topics", "demo"} {
+		var out bytes.Buffer
+		if code := run([]string{name, "--help"}, io.Discard, &out); code != 0 {
+			t.Errorf("%s --help: exit %d, want 0", name, code)
+		}
+		help := out.String()
+		ex, fl := strings.Index(help, "\nExamples:\n  rnncast "+name), strings.Index(help, "\nFlags:\n")
+		if !strings.HasPrefix(help, "Usage: rnncast "+name+" ") || ex < 0 && name != "demo" || fl < ex {
+			t.Errorf("%s --help does not start with its synopsis, then examples, then the flags:\n%s", name, help)
+		}
+	}
 }
 
 func TestBadFlagsExit2(t *testing.T) {
@@ -43,4 +62,7 @@ func TestBadFlagsExit2(t *testing.T) {
 	f("run", "--no-such-flag")
 	f("demo", "--sensors", "many")
 	f("simulate", "extra-argument")
+	f("train", "-data", "x.csv", "-sensor", "s")
+	f("backtest", "-data", "x.csv", "-speed", "2")
+	f("topics", "delete")
 }

@@ -73,7 +73,7 @@ func TestPyTorchTrainedModels(t *testing.T) {
 			if m.Meta.Mode != g.Mode {
 				t.Fatalf("model mode %q, golden %q", m.Meta.Mode, g.Mode)
 			}
-			tab, err := readTable(filepath.Join(pytorchETTDir, g.Data), g.Target, strings.Join(g.Features, ","))
+			tab, err := readTable("test", filepath.Join(pytorchETTDir, g.Data), g.Target, strings.Join(g.Features, ","))
 			if err != nil {
 				t.Fatalf("ETT data missing (want testdata/ett in the repository): %v", err)
 			}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,23 +20,42 @@ func init() {
 	register(command{name: "train", summary: "train a model on a CSV series or a Kafka topic range and save it as safetensors", run: runTrain})
 }
 
+const trainSynopsis = `train (-data series.csv | -topic T) [-target column] [-features a,b] [-out model.safetensors] [flags]`
+
+const trainAbout = `Trains a recurrent forecaster (seq2vec by default; -arch for the others) on a
+CSV series (-data: a time column first, then feature columns, evenly spaced)
+or on one sensor of a Kafka topic range (-topic), and saves it as safetensors
+with the metadata serving needs (window, interval, scaler, mode, target name).
+-mode stateful trains with truncated back-propagation over the series (served
+one step per reading); -mode window trains on windows from a zero state.
+The target defaults to the CSV's only numeric column, else its last one (with
+-features: the last feature); the choice is printed on stderr. Rows [0,60%)
+train, [60%,80%) validate, unless -train-end and -val-end say otherwise.
+
+Examples:
+  rnncast train -data ETTh1.csv -target OT -mode stateful -horizon 24 -window 336 -out m.safetensors
+  rnncast train -data load.csv -features load,temp -target load -mode window -epochs 20
+  rnncast train -topic sensors -config pipeline.yaml -sensor s-0001 -from-time 2026-01-01T00:00:00Z`
+
 // trainFlags are the flags of rnncast train.
 type trainFlags struct {
 	data, target, features, out string
 	trainEnd, valEnd            int
 	quiet, verbose              bool
 	cfg                         train.Config
-	topic                       topicFlags    // a Kafka topic range instead of -data
-	sensor                      string        // the topic's sensor to train on
-	interval                    time.Duration // the topic's grid step
+	topic                       topicFlags      // a Kafka topic range instead of -data
+	sensor                      string          // the topic's sensor to train on
+	interval                    time.Duration   // the topic's grid step
+	set                         map[string]bool // the flags given on the command line
 }
 
-func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
-	f := &trainFlags{}
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.data, "data", "", "CSV file: a time column first, then feature columns (required)")
-	fs.StringVar(&f.target, "target", "OT", "target column")
+// trainTopicOnly flags apply to -topic training only.
+var trainTopicOnly = []string{"brokers", "partitions", "config", "from-offset", "to-offset", "from-time", "to-time", "sensor", "interval"}
+
+func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("train", trainSynopsis, trainAbout, stderr)
+	fs.StringVar(&f.data, "data", "", "CSV file: a time column first, then feature columns (this or -topic)")
+	fs.StringVar(&f.target, "target", "", `target column (default: the only numeric column, else the last; with -features the last feature; with -topic "value")`)
 	fs.StringVar(&f.features, "features", "", "comma-separated input columns (default: the target alone)")
 	fs.StringVar(&f.out, "out", "model.safetensors", "output model file")
 	fs.IntVar(&f.trainEnd, "train-end", 0, "rows [0,train-end) are the train split (default 60% of the rows)")
@@ -45,13 +66,21 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	f.topic.registerRange(fs, "train on one sensor's readings from this topic's range instead of -data")
 	fs.StringVar(&f.sensor, "sensor", "", "with -topic: the sensor to train on (default: the one with the most readings)")
 	fs.DurationVar(&f.interval, "interval", 0, "with -topic: the grid step (default: window.interval of -config)")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	return fs
+}
+
+func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, int) {
+	f := &trainFlags{}
+	fs := trainFlagSet(f, stderr)
+	if code := parseFlags(fs, args); code >= 0 {
+		return nil, code
 	}
-	if (f.data == "") == (f.topic.topic == "") {
-		return nil, fmt.Errorf("rnncast train: give -data or -topic")
+	f.set = setFlags(fs)
+	if err := checkSource("train", f.set, nil, trainTopicOnly); err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 2
 	}
-	return f, nil
+	return f, -1
 }
 
 // addTrainConfigFlags binds train.Config's fields. Zero means the default,
@@ -66,7 +95,7 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.IntVar(&c.Hidden, "hidden", 0, "hidden units per layer (default 64 stateful / 32 window)")
 	fs.IntVar(&c.Layers, "layers", 1, "recurrent layers")
 	fs.IntVar(&c.Horizon, "horizon", 24, "H: values forecast per step")
-	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps per stream (stateful mode)")
+	fs.IntVar(&c.Window, "window", 336, "L: window length (window mode) or warm-up steps per stream (stateful mode); served, a sensor's first forecast comes with its L-th reading")
 	fs.Func("norm", "input normalization: last (default) or none", func(s string) error { c.Norm = model.Norm(s); return nil })
 	fs.IntVar(&c.Epochs, "epochs", 0, "maximum epochs (default 100 stateful / 20 window)")
 	fs.IntVar(&c.Patience, "patience", 0, "epochs without a better validation loss before stopping; the LR halves every patience/2 (default 10 / 4)")
@@ -82,15 +111,12 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) int {
-	f, err := parseTrainFlags(args, stderr)
-	if err != nil {
-		if err != flag.ErrHelp {
-			fmt.Fprintln(stderr, err)
-		}
-		return 2
+	f, code := parseTrainFlags(args, stderr)
+	if code >= 0 {
+		return code
 	}
 	if err := doTrain(f, stdout, stderr); err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, errorLine("train", err))
 		return 1
 	}
 	return 0
@@ -98,6 +124,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 
 func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if err := f.cfg.Validate(); err != nil {
+		return err
+	}
+	if err := f.chooseTarget(stderr); err != nil {
 		return err
 	}
 	tab, err := f.readData(stdout)
@@ -116,8 +145,9 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	res.Model.Meta.TargetName = tab.Names[tab.Target]
 	if err := res.Model.Save(f.out); err != nil {
-		return fmt.Errorf("rnncast train: cannot save model: %w", err)
+		return fmt.Errorf("cannot save model: %w", err)
 	}
 	last := res.History[len(res.History)-1]
 	m := res.Model.Meta
@@ -130,17 +160,88 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func readTable(path, target, features string) (*train.Table, error) {
+// readTable reads a CSV for the command cmd, keeping the target and the
+// features (comma-separated; "" is the target alone).
+func readTable(cmd, path, target, features string) (*train.Table, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("rnncast: cannot open data: %w", err)
+		return nil, fmt.Errorf("cannot open data: %w", err)
 	}
 	defer fh.Close()
 	var feats []string
 	if features != "" {
 		feats = strings.Split(features, ",")
 	}
-	return train.ReadCSV(fh, target, feats)
+	tab, err := train.ReadCSV(fh, target, feats)
+	if err != nil {
+		// train.ReadCSV's errors name its package; the user ran cmd.
+		return nil, fmt.Errorf("rnncast %s: cannot read %s: %s", cmd, path, strings.TrimPrefix(err.Error(), "train: "))
+	}
+	return tab, nil
+}
+
+// chooseTarget fills in -target when it was not given: the last of
+// -features; with -topic "value" (the JSON reading's field); else the CSV's
+// only numeric column, or its last. The choice is said on stderr.
+func (f *trainFlags) chooseTarget(stderr io.Writer) error {
+	if f.set["target"] {
+		return nil
+	}
+	why := ""
+	switch {
+	case f.features != "":
+		feats := strings.Split(f.features, ",")
+		f.target, why = feats[len(feats)-1], "the last of -features"
+	case f.topic.topic != "":
+		f.target, why = "value", "the reading's value"
+	default:
+		numeric, err := numericColumns(f.data)
+		if err != nil {
+			return err
+		}
+		f.target, why = numeric[len(numeric)-1], "the only numeric column"
+		if len(numeric) > 1 {
+			why = fmt.Sprintf("the last of the numeric columns %s", strings.Join(numeric, ", "))
+		}
+	}
+	fmt.Fprintf(stderr, "rnncast train: no -target given: training on %q, %s\n", f.target, why)
+	return nil
+}
+
+// csvHead returns a CSV's header and first row.
+func csvHead(path string) (head, row []string, err error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot open data: %w", err)
+	}
+	defer fh.Close()
+	cr := csv.NewReader(fh)
+	if head, err = cr.Read(); err != nil {
+		return nil, nil, fmt.Errorf("cannot read the header of %s: %w", path, err)
+	}
+	if row, err = cr.Read(); err != nil {
+		return nil, nil, fmt.Errorf("cannot read the first row of %s: %w", path, err)
+	}
+	return head, row, nil
+}
+
+// numericColumns returns the CSV's columns after the first (the time) whose
+// first row holds a number.
+func numericColumns(path string) ([]string, error) {
+	head, row, err := csvHead(path)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for i := 1; i < len(head) && i < len(row); i++ {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(row[i]), 64); err == nil {
+			cols = append(cols, head[i])
+		}
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("%s has no numeric column after its time column %v: pass -target", path, head)
+	}
+	return cols, nil
 }
 
 // epochBar shows training progress on a terminal: epoch, losses and the

@@ -24,7 +24,7 @@ import (
 // series from a topic range (-topic).
 func (f *trainFlags) readData(stdout io.Writer) (*train.Table, error) {
 	if f.topic.topic == "" {
-		return readTable(f.data, f.target, f.features)
+		return readTable("train", f.data, f.target, f.features)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -59,7 +59,7 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	}
 	target := slices.Index(names, f.target)
 	if target < 0 {
-		return nil, topicStats{}, fmt.Errorf("rnncast train: target %q is not among the features %v", f.target, names)
+		return nil, topicStats{}, fmt.Errorf("target %q is not among the features %v", f.target, names)
 	}
 	_, pc, err := f.topic.topicConfig()
 	if err != nil {
@@ -72,7 +72,7 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 		wc.Interval = f.interval
 	}
 	if wc.Interval <= 0 {
-		return nil, topicStats{}, errors.New("rnncast train: the grid interval is unknown: set window.interval in -config or pass -interval")
+		return nil, topicStats{}, errors.New("the grid interval is unknown: set window.interval in -config or pass -interval")
 	}
 	bySensor, st, err := f.topic.readings(ctx, pc)
 	if err != nil {
@@ -84,7 +84,7 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	}
 	rs := bySensor[st.sensor]
 	if len(rs) == 0 {
-		return nil, st, fmt.Errorf("rnncast train: sensor %q has no readings in the range", st.sensor)
+		return nil, st, fmt.Errorf("sensor %q has no readings in the range", st.sensor)
 	}
 	tab, err := grid(rs, wc, &st)
 	if err != nil {
@@ -152,7 +152,7 @@ func busiest(by map[string][]record.Reading) string {
 func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, error) {
 	w, err := window.New(wc, memory.DefaultAllocator)
 	if err != nil {
-		return nil, fmt.Errorf("rnncast train: %w", err)
+		return nil, err
 	}
 	defer w.Release()
 	F := wc.Features
