@@ -48,6 +48,7 @@ func (f *fixture) config() Config {
 type running struct {
 	p      *Pipeline
 	obs    *recObserver
+	clock  *testClock // the pipeline's clock: real time, which a test may move ahead
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -59,8 +60,10 @@ func start(t *testing.T, cfg Config, m *model.Model) *running {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	clock := &testClock{}
+	p.now = clock.Now
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{p: p, obs: obs, cancel: cancel, done: make(chan error, 1)}
+	r := &running{p: p, obs: obs, clock: clock, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- p.Run(ctx) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r
@@ -89,6 +92,7 @@ type recObserver struct {
 	NopObserver
 	mu        sync.Mutex
 	in, out   int
+	refetched int
 	warmups   int
 	scored    int
 	keys      int
@@ -106,6 +110,7 @@ func (o *recObserver) PartitionAssigned(p int) {
 }
 
 func (o *recObserver) RecordsIn(n int)         { o.add(&o.in, n) }
+func (o *recObserver) RecordsRefetched(n int)  { o.add(&o.refetched, n) }
 func (o *recObserver) ForecastsOut(n int)      { o.add(&o.out, n) }
 func (o *recObserver) WarmupSteps(n int)       { o.add(&o.warmups, n) }
 func (o *recObserver) Keys(d int)              { o.add(&o.keys, d) }
