@@ -100,7 +100,23 @@ type recObserver struct {
 	rebalance int
 	skipped   int
 	dead      map[record.Reason]int
-	assigned  []int // partitions, in the order their workers started
+	assigned  []int         // partitions, in the order their generations assigned them
+	lag       map[int]int64 // the lag series an adapter would export
+}
+
+func (o *recObserver) Lag(p int, lag int64) {
+	o.mu.Lock()
+	if o.lag == nil {
+		o.lag = map[int]int64{}
+	}
+	o.lag[p] = lag
+	o.mu.Unlock()
+}
+
+func (o *recObserver) PartitionReleased(p int) {
+	o.mu.Lock()
+	delete(o.lag, p)
+	o.mu.Unlock()
 }
 
 func (o *recObserver) PartitionAssigned(p int) {
