@@ -33,6 +33,7 @@ func newTest(t *testing.T) (*Observer, *prometheus.Registry) {
 // touchAll calls every Observer method once so that every vector has a series.
 func touchAll(o *Observer) {
 	o.RecordsIn(3)
+	o.RecordsRefetched(1)
 	o.ForecastsOut(2)
 	o.DeadLetters(record.ReasonDecode, 1)
 	o.PartitionAssigned(0)
@@ -121,6 +122,7 @@ func TestCounters(t *testing.T) {
 		}
 	}
 	f("records in", o.recordsIn, func() { o.RecordsIn(5); o.RecordsIn(2) }, 7)
+	f("records refetched", o.recordsRefetched, func() { o.RecordsRefetched(3) }, 3)
 	f("forecasts out", o.forecastsOut, func() { o.ForecastsOut(4) }, 4)
 	f("dead letters decode", o.deadLetters.WithLabelValues("decode"), func() {
 		o.DeadLetters(record.ReasonDecode, 2)
