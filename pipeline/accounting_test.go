@@ -14,10 +14,10 @@ import (
 
 // TestAccountingThroughFailureAndRebalance runs a member through a failed
 // checkpoint (its forecasts were acknowledged, so they are written again
-// after the rejoin), a write failure that ends its generations (the output
-// topic refuses writes with NOT_ENOUGH_REPLICAS), then a rebalance (a
-// second member joins), and checks what the issue asks of health and
-// counters:
+// after the rejoin), a write failure that ends its generations (writes to
+// the output topic fail with NOT_ENOUGH_REPLICAS: see refusal), then a
+// rebalance (a second member joins), and checks what the issue asks of
+// health and counters:
 //   - Healthy fails while the writes fail, names the partition and the
 //     error, stays failing after the rejoin and the recovery until the
 //     failure window has passed, then succeeds;
@@ -44,7 +44,7 @@ func accounting(t *testing.T, c *kafkatest.Cluster) {
 	first, live := scenario(4, 48)
 	n := len(live) / 3
 	second, third, fourth := live[:n], live[n:2*n], live[2*n:]
-	a := start(t, cfg, m)
+	a := startWith(t, cfg, m, refuse.setup)
 	c.Produce(t, f.in, messages(first)...)
 	waitFor(t, "the first part to be committed", func() bool { return committedAll(t, f) })
 	checkIdentity(t, "before the failures", len(first), a.obs)
@@ -62,8 +62,12 @@ func accounting(t *testing.T, c *kafkatest.Cluster) {
 	}
 	checkIdentity(t, "after the failed checkpoint", len(first)+len(second), a.obs)
 	checkTopics(t, f, a.obs)
+	a.clock.Advance(window)
+	if err := a.p.Healthy(); err != nil {
+		t.Errorf("Healthy after the failure window with everything committed = %v, want nil", err)
+	}
 
-	refuse(true)
+	refuse.fail.Store(true)
 	c.Produce(t, f.in, messages(third)...)
 	rejoins := a.obs.get(&a.obs.rebalance)
 	waitFor(t, "a failed write to end a generation", func() bool {
@@ -78,7 +82,7 @@ func accounting(t *testing.T, c *kafkatest.Cluster) {
 	if lag := sumLag(a.obs); lag <= 0 {
 		t.Errorf("lag while writes fail = %d, want it positive", lag)
 	}
-	refuse(false)
+	refuse.fail.Store(false)
 	waitFor(t, "every input to be committed after the failure", func() bool { return committedAll(t, f) })
 	samples, missing := sampler.stop()
 	if samples == 0 || missing > 0 {
@@ -97,7 +101,7 @@ func accounting(t *testing.T, c *kafkatest.Cluster) {
 	checkIdentity(t, "after the write failure", len(first)+len(second)+len(third), a.obs)
 	checkTopics(t, f, a.obs)
 
-	b := start(t, cfg, m)
+	b := startWith(t, cfg, m, refuse.setup)
 	rejoins = a.obs.get(&a.obs.rebalance)
 	waitFor(t, "both members to own partitions", func() bool {
 		return a.obs.get(&a.obs.rebalance) > rejoins && b.obs.get(&b.obs.rebalance) >= 1

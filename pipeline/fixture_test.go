@@ -55,10 +55,19 @@ type running struct {
 
 func start(t *testing.T, cfg Config, m *model.Model) *running {
 	t.Helper()
+	return startWith(t, cfg, m, nil)
+}
+
+// startWith is start with setup, when not nil, called before Run.
+func startWith(t *testing.T, cfg Config, m *model.Model, setup func(*Pipeline)) *running {
+	t.Helper()
 	obs := &recObserver{dead: map[record.Reason]int{}}
 	p, err := New(cfg, m, obs, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	if setup != nil {
+		setup(p)
 	}
 	clock := &testClock{}
 	p.now = clock.Now

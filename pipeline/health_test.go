@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rnncast/rnncast/ingest"
 	"github.com/rnncast/rnncast/internal/kafkatest"
+	"github.com/rnncast/rnncast/sink"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -177,22 +179,26 @@ func TestLagAcrossGenerations(t *testing.T) {
 	}
 }
 
-// refuseWrites makes the cluster refuse every produce request to topic with
-// a broker-wide error, NOT_ENOUGH_REPLICAS, while the switch it returns is
-// on: kfake through a control function, the real broker by raising the
-// topic's min.insync.replicas above its replication factor (1).
-func refuseWrites(t *testing.T, c *kafkatest.Cluster, topic string) func(on bool) {
+// refusal makes writes to a topic fail with a broker-wide error,
+// NOT_ENOUGH_REPLICAS, while fail is set: on kfake the broker answers every
+// produce request to the topic so (a control function); a real broker
+// cannot be made to (it caps min.insync.replicas at the replication
+// factor, 1 here), so there the workers' writer fails the batches that
+// hold a message to the topic, with the same kafka-go error, before they
+// reach the broker (setup installs it).
+type refusal struct {
+	topic string
+	fail  atomic.Bool
+	real  bool
+}
+
+func refuseWrites(t *testing.T, c *kafkatest.Cluster, topic string) *refusal {
 	t.Helper()
-	if c.IsReal() {
-		return func(on bool) {
-			v := "1"
-			if on {
-				v = "2"
-			}
-			alterTopic(t, c, topic, "min.insync.replicas", v)
-		}
+	r := &refusal{topic: topic, real: c.IsReal()}
+	if r.real {
+		return r
 	}
-	var fail atomic.Bool
+	fail := &r.fail
 	c.Fake().ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		c.Fake().KeepControl()
 		req := r.(*kmsg.ProduceRequest)
@@ -212,26 +218,26 @@ func refuseWrites(t *testing.T, c *kafkatest.Cluster, topic string) func(on bool
 		}
 		return resp, nil, true
 	})
-	return fail.Store
+	return r
 }
 
-func alterTopic(t *testing.T, c *kafkatest.Cluster, topic, key, value string) {
-	t.Helper()
-	tr := &kafka.Transport{DialTimeout: 5 * time.Second}
-	defer tr.CloseIdleConnections()
-	cl := &kafka.Client{Addr: kafka.TCP(c.Brokers...), Timeout: 10 * time.Second, Transport: tr}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	resp, err := cl.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{
-		Resources: []kafka.IncrementalAlterConfigsRequestResource{{
-			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic,
-			Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: key, Value: value, ConfigOperation: kafka.ConfigOperationSet}},
-		}},
-	})
-	if err == nil && len(resp.Resources) > 0 {
-		err = resp.Resources[0].Error
+// setup installs the refusing writer on a real broker's pipeline.
+func (r *refusal) setup(p *Pipeline) {
+	if r.real {
+		p.wrapWriter = func(w BatchWriter) BatchWriter { return refusingWriter{w: w, r: r} }
 	}
-	if err != nil {
-		t.Fatalf("cannot set %s=%s on topic %s: %v", key, value, topic, err)
+}
+
+type refusingWriter struct {
+	w BatchWriter
+	r *refusal
+}
+
+func (w refusingWriter) Write(ctx context.Context, b *sink.Batch) error {
+	to := false
+	b.Each(func(m *sink.Message) { to = to || m.Topic == w.r.topic })
+	if w.r.fail.Load() && to {
+		return fmt.Errorf("test: cannot write to %s: %w", w.r.topic, kafka.NotEnoughReplicas)
 	}
+	return w.w.Write(ctx, b)
 }

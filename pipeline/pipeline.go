@@ -21,6 +21,8 @@ type Pipeline struct {
 	obs    Observer
 	log    *slog.Logger
 	writer *sink.Writer // set by Run; shared by the workers
+	// wrapWriter, when set (by tests), wraps the writer the workers use.
+	wrapWriter func(BatchWriter) BatchWriter
 
 	ready     atomic.Bool
 	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
@@ -186,6 +188,14 @@ func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.As
 	case <-ctx.Done():
 	case <-time.After(time.Second):
 	}
+}
+
+// batchWriter returns the writer of the live workers.
+func (p *Pipeline) batchWriter() BatchWriter {
+	if p.wrapWriter != nil {
+		return p.wrapWriter(p.writer)
+	}
+	return p.writer
 }
 
 // acquire returns the parked state of partition a if it was released at

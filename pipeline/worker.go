@@ -117,7 +117,7 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 		p.dropState(st)
 		return nil, err
 	}
-	w := p.baseWorker(a.Partition, dec, st, p.writer, a.Offset)
+	w := p.baseWorker(a.Partition, dec, st, p.batchWriter(), a.Offset)
 	w.gen, w.fetch = gen, f
 	w.led = p.ledger(a.Partition)
 	w.newFrom = w.led.in
