@@ -156,6 +156,22 @@ func TestPartitionReleasedDeletesLag(t *testing.T) {
 	}
 }
 
+// TestLagKeptAcrossGenerations checks that a new generation's assignment
+// of a partition keeps its lag series (the pipeline releases a partition
+// only when it leaves this instance).
+func TestLagKeptAcrossGenerations(t *testing.T) {
+	o, _ := newTest(t)
+	o.PartitionAssigned(0)
+	o.Lag(0, 481)
+	o.PartitionAssigned(0) // the next generation
+	if n := testutil.CollectAndCount(o.lag); n != 1 {
+		t.Fatalf("lag series after a new generation: %d, want 1", n)
+	}
+	if got := testutil.ToFloat64(o.lag.WithLabelValues("0")); got != 481 {
+		t.Errorf("partition 0 lag = %v, want 481", got)
+	}
+}
+
 func TestHistograms(t *testing.T) {
 	o, reg := newTest(t)
 	o.BatchSize(3)
