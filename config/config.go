@@ -15,6 +15,7 @@ type Config struct {
 	HTTP   HTTP   `yaml:"http"`
 	Log    Log    `yaml:"log"`
 	State  State  `yaml:"state"`
+	Health Health `yaml:"health"`
 	// ShutdownTimeout bounds the drain after SIGTERM or SIGINT: fetching
 	// stops, in-flight work is finished, checkpointed and committed, and the
 	// process exits within this time. Default 30s.
@@ -154,6 +155,7 @@ func Default() *Config {
 		HTTP:            HTTP{Listen: "127.0.0.1:9464"},
 		Log:             Log{Level: "info", Format: "json"},
 		State:           State{Enabled: true},
+		Health:          Health{FailureWindow: time.Minute, StallTimeout: 2 * time.Minute},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

@@ -112,6 +112,8 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.State.CheckpointRecords = -1 }, "state.checkpoint_records")
 	f(func(c *Config) { c.State.TTL = -time.Hour }, "state.ttl")
 	f(func(c *Config) { c.State.MaxKeys = -5 }, "state.max_keys")
+	f(func(c *Config) { c.Health.FailureWindow = 0 }, "health.failure_window")
+	f(func(c *Config) { c.Health.StallTimeout = -time.Minute }, "health.stall_timeout")
 }
 
 // TestTimeBounds: input.min_time and input.max_time in the forms YAML and

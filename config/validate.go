@@ -21,6 +21,7 @@ func (c *Config) Validate() error {
 	c.validateStream(bad)
 	c.validateOps(bad)
 	c.validateState(bad)
+	c.validateHealth(bad)
 	return errors.Join(errs...)
 }
 

@@ -33,6 +33,7 @@ func newTest(t *testing.T) (*Observer, *prometheus.Registry) {
 // touchAll calls every Observer method once so that every vector has a series.
 func touchAll(o *Observer) {
 	o.RecordsIn(3)
+	o.RecordsRefetched(1)
 	o.ForecastsOut(2)
 	o.DeadLetters(record.ReasonDecode, 1)
 	o.PartitionAssigned(0)
@@ -121,6 +122,7 @@ func TestCounters(t *testing.T) {
 		}
 	}
 	f("records in", o.recordsIn, func() { o.RecordsIn(5); o.RecordsIn(2) }, 7)
+	f("records refetched", o.recordsRefetched, func() { o.RecordsRefetched(3) }, 3)
 	f("forecasts out", o.forecastsOut, func() { o.ForecastsOut(4) }, 4)
 	f("dead letters decode", o.deadLetters.WithLabelValues("decode"), func() {
 		o.DeadLetters(record.ReasonDecode, 2)
@@ -151,6 +153,22 @@ func TestPartitionReleasedDeletesLag(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(o.lag.WithLabelValues("1")); got != 2 {
 		t.Errorf("partition 1 lag = %v, want 2", got)
+	}
+}
+
+// TestLagKeptAcrossGenerations checks that a new generation's assignment
+// of a partition keeps its lag series (the pipeline releases a partition
+// only when it leaves this instance).
+func TestLagKeptAcrossGenerations(t *testing.T) {
+	o, _ := newTest(t)
+	o.PartitionAssigned(0)
+	o.Lag(0, 481)
+	o.PartitionAssigned(0) // the next generation
+	if n := testutil.CollectAndCount(o.lag); n != 1 {
+		t.Fatalf("lag series after a new generation: %d, want 1", n)
+	}
+	if got := testutil.ToFloat64(o.lag.WithLabelValues("0")); got != 481 {
+		t.Errorf("partition 0 lag = %v, want 481", got)
 	}
 }
 

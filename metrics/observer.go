@@ -21,6 +21,7 @@ const RecentScores = 256
 // with New.
 type Observer struct {
 	recordsIn, forecastsOut, rebalances, warmup prometheus.Counter
+	recordsRefetched                            prometheus.Counter
 	deadLetters, skipped                        *prometheus.CounterVec
 	stateDropped, modelReloads                  *prometheus.CounterVec
 	lag                                         *prometheus.GaugeVec
@@ -54,15 +55,17 @@ func New(reg *prometheus.Registry) (*Observer, error) {
 
 func newObserver() *Observer {
 	return &Observer{
-		recordsIn:    counter("rnncast_records_in_total", "Records fetched from the input topic."),
-		forecastsOut: counter("rnncast_forecasts_out_total", "Forecasts acknowledged by Kafka."),
+		recordsIn: counter("rnncast_records_in_total", "Input offsets fetched for the first time by this process."),
+		recordsRefetched: counter("rnncast_records_refetched_total",
+			"Input offsets fetched again after a failure or rebalance (not in rnncast_records_in_total)."),
+		forecastsOut: counter("rnncast_forecasts_out_total", "Forecasts acknowledged by Kafka, one per input offset (rewrites not counted)."),
 		rebalances:   counter("rnncast_rebalances_total", "Consumer group generations joined."),
 		warmup:       counter("rnncast_warmup_steps_total", "Reading steps that produced no forecast because their key was warming up."),
-		deadLetters:  counterVec("rnncast_dead_letters_total", "Records written to the dead-letter topic, by reason.", "reason"),
-		skipped:      counterVec("rnncast_skipped_total", "Records dropped without a dead letter, by reason.", "reason"),
+		deadLetters:  counterVec("rnncast_dead_letters_total", "Records written to the dead-letter topic, one per input offset, by reason.", "reason"),
+		skipped:      counterVec("rnncast_skipped_total", "Records settled without a forecast or dead letter, by reason (applied, revoked).", "reason"),
 		stateDropped: counterVec("rnncast_state_dropped_total", "Key states dropped: on restore (corrupt, model, invalid) or while held (ttl, cap).", "reason"),
 		modelReloads: counterVec("rnncast_model_reloads_total", "Model reloads, by result (ok, rejected).", "result"),
-		lag:          gaugeVec("rnncast_consumer_lag", "High watermark minus the next offset to read, per owned partition.", "partition"),
+		lag:          gaugeVec("rnncast_consumer_lag", "High watermark minus the oldest unsettled offset, per assigned partition.", "partition"),
 		keys:         gauge("rnncast_keys", "Keys (sensors) held."),
 		stateBytes:   gauge("rnncast_state_bytes", "Bytes of per-key state held."),
 		batchSize:    histogram("rnncast_batch_size", "Records per micro-batch.", prometheus.ExponentialBuckets(1, 2, 12)),
@@ -81,7 +84,7 @@ func newObserver() *Observer {
 
 func (o *Observer) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
-		o.recordsIn, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped, o.stateDropped, o.modelReloads,
+		o.recordsIn, o.recordsRefetched, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped, o.stateDropped, o.modelReloads,
 		o.lag, o.keys, o.stateBytes, o.batchSize, o.modelStep, o.endToEnd,
 		o.checkpoint, o.restore, o.liveAbs, o.liveSq, o.liveScored, o.liveMAE, o.modelInfo,
 	}
@@ -96,6 +99,9 @@ func (o *Observer) SetModel(name, version, cell, fingerprint string) {
 
 // RecordsIn implements pipeline.Observer.
 func (o *Observer) RecordsIn(n int) { o.recordsIn.Add(float64(n)); o.nIn.Add(int64(n)) }
+
+// RecordsRefetched implements pipeline.Observer.
+func (o *Observer) RecordsRefetched(n int) { o.recordsRefetched.Add(float64(n)) }
 
 // ForecastsOut implements pipeline.Observer.
 func (o *Observer) ForecastsOut(n int) { o.forecastsOut.Add(float64(n)); o.nOut.Add(int64(n)) }
@@ -112,7 +118,8 @@ func (o *Observer) Lag(partition int, lag int64) {
 }
 
 // PartitionAssigned implements pipeline.Observer. The lag series appears
-// with the partition's first Lag report.
+// with the partition's first Lag report (at assignment when its lag is
+// known) and stays until PartitionReleased, across generations.
 func (o *Observer) PartitionAssigned(int) {}
 
 // PartitionReleased implements pipeline.Observer: the partition's lag series

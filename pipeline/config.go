@@ -70,6 +70,13 @@ type Config struct {
 	// when a partition is released or Run's context is cancelled.
 	// Default 30s.
 	ShutdownTimeout time.Duration
+	// FailureWindow is how long a failed partition worker or group join
+	// keeps Healthy failing: a rejoin does not end it sooner.
+	// Default 1m.
+	FailureWindow time.Duration
+	// StallTimeout is how long a partition's lag may stay positive without
+	// a commit that advances it before Healthy fails. Default 2m.
+	StallTimeout time.Duration
 	// StartFirst selects where a partition with no committed offset starts:
 	// true for the earliest record, false for the newest. Default false
 	// (only readings produced from now on); the zero value is "newest".
@@ -124,6 +131,8 @@ const (
 	DefaultCommitInterval     = time.Second
 	DefaultWriterBatchTimeout = 5 * time.Millisecond
 	DefaultShutdownTimeout    = 30 * time.Second
+	DefaultFailureWindow      = time.Minute
+	DefaultStallTimeout       = 2 * time.Minute
 	DefaultSessionTimeout     = 30 * time.Second
 	DefaultRebalanceTimeout   = 30 * time.Second
 	DefaultHeartbeatInterval  = 3 * time.Second
@@ -137,6 +146,8 @@ func (cfg Config) withDefaults(meta modelMeta) Config {
 	setDur(&cfg.CommitInterval, DefaultCommitInterval)
 	setDur(&cfg.WriterBatchTimeout, DefaultWriterBatchTimeout)
 	setDur(&cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	setDur(&cfg.FailureWindow, DefaultFailureWindow)
+	setDur(&cfg.StallTimeout, DefaultStallTimeout)
 	setDur(&cfg.SessionTimeout, DefaultSessionTimeout)
 	setDur(&cfg.RebalanceTimeout, DefaultRebalanceTimeout)
 	setDur(&cfg.HeartbeatInterval, DefaultHeartbeatInterval)
@@ -185,7 +196,7 @@ func (cfg Config) Validate() error {
 	if cfg.Mode != ModeStateful && cfg.Mode != ModeWindow {
 		return fmt.Errorf("pipeline: invalid config: mode %q is neither %q nor %q", cfg.Mode, ModeStateful, ModeWindow)
 	}
-	if cfg.MaxBatch < 1 || cfg.Warmup < 0 || cfg.MaxDelay < 0 || cfg.CommitInterval < 0 {
+	if cfg.MaxBatch < 1 || cfg.Warmup < 0 || cfg.MaxDelay < 0 || cfg.CommitInterval < 0 || cfg.FailureWindow < 0 || cfg.StallTimeout < 0 {
 		return errors.New("pipeline: invalid config: max batch must be positive, warm-up and durations non-negative")
 	}
 	if cfg.Window.MaxBatch > cfg.MaxBatch {

@@ -48,19 +48,31 @@ func (f *fixture) config() Config {
 type running struct {
 	p      *Pipeline
 	obs    *recObserver
+	clock  *testClock // the pipeline's clock: real time, which a test may move ahead
 	cancel context.CancelFunc
 	done   chan error
 }
 
 func start(t *testing.T, cfg Config, m *model.Model) *running {
 	t.Helper()
+	return startWith(t, cfg, m, nil)
+}
+
+// startWith is start with setup, when not nil, called before Run.
+func startWith(t *testing.T, cfg Config, m *model.Model, setup func(*Pipeline)) *running {
+	t.Helper()
 	obs := &recObserver{dead: map[record.Reason]int{}}
 	p, err := New(cfg, m, obs, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	if setup != nil {
+		setup(p)
+	}
+	clock := &testClock{}
+	p.now = clock.Now
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{p: p, obs: obs, cancel: cancel, done: make(chan error, 1)}
+	r := &running{p: p, obs: obs, clock: clock, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- p.Run(ctx) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r
@@ -89,6 +101,7 @@ type recObserver struct {
 	NopObserver
 	mu        sync.Mutex
 	in, out   int
+	refetched int
 	warmups   int
 	scored    int
 	keys      int
@@ -96,7 +109,23 @@ type recObserver struct {
 	rebalance int
 	skipped   int
 	dead      map[record.Reason]int
-	assigned  []int // partitions, in the order their workers started
+	assigned  []int         // partitions, in the order their generations assigned them
+	lag       map[int]int64 // the lag series an adapter would export
+}
+
+func (o *recObserver) Lag(p int, lag int64) {
+	o.mu.Lock()
+	if o.lag == nil {
+		o.lag = map[int]int64{}
+	}
+	o.lag[p] = lag
+	o.mu.Unlock()
+}
+
+func (o *recObserver) PartitionReleased(p int) {
+	o.mu.Lock()
+	delete(o.lag, p)
+	o.mu.Unlock()
 }
 
 func (o *recObserver) PartitionAssigned(p int) {
@@ -106,6 +135,7 @@ func (o *recObserver) PartitionAssigned(p int) {
 }
 
 func (o *recObserver) RecordsIn(n int)         { o.add(&o.in, n) }
+func (o *recObserver) RecordsRefetched(n int)  { o.add(&o.refetched, n) }
 func (o *recObserver) ForecastsOut(n int)      { o.add(&o.out, n) }
 func (o *recObserver) WarmupSteps(n int)       { o.add(&o.warmups, n) }
 func (o *recObserver) Keys(d int)              { o.add(&o.keys, d) }

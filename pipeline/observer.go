@@ -16,20 +16,30 @@ import (
 // and must not block. No method carries a per-key label. Implementations
 // should embed NopObserver so that methods added later have a default.
 type Observer interface {
-	// RecordsIn counts records fetched from the input topic
-	// (rnncast_records_in_total).
+	// RecordsIn counts input offsets fetched for the first time by this
+	// process (rnncast_records_in_total).
 	RecordsIn(n int)
-	// ForecastsOut counts forecasts acknowledged by Kafka
-	// (rnncast_forecasts_out_total).
+	// RecordsRefetched counts fetches of input offsets this process had
+	// fetched before: the partition restarted from its committed offset
+	// after a failure or a rebalance (rnncast_records_refetched_total).
+	RecordsRefetched(n int)
+	// ForecastsOut counts forecasts acknowledged by Kafka, each input
+	// offset's once: a forecast written again after a failure is not
+	// counted again (rnncast_forecasts_out_total).
 	ForecastsOut(n int)
-	// DeadLetters counts records acknowledged on the dead-letter topic
-	// (rnncast_dead_letters_total{reason}).
+	// DeadLetters counts records acknowledged on the dead-letter topic,
+	// each input offset's once (rnncast_dead_letters_total{reason}).
 	DeadLetters(reason record.Reason, n int)
-	// Lag reports a partition's consumer lag: the high watermark minus the
-	// next offset to read (rnncast_consumer_lag{partition}).
+	// Lag reports a partition's consumer lag: its high watermark (as of
+	// the newest fetch) minus its oldest offset not yet settled
+	// (rnncast_consumer_lag{partition}). It is reported when the partition
+	// is assigned and after every fetch and acknowledged write, and keeps
+	// its value between generations.
 	Lag(partition int, lag int64)
-	// PartitionAssigned and PartitionReleased bracket a partition's
-	// ownership; an adapter deletes the partition's lag series on release.
+	// PartitionAssigned is called for every partition of each new
+	// generation, and PartitionReleased once a generation no longer
+	// assigns the partition to this instance (or Run ends); an adapter
+	// deletes the partition's lag series on release.
 	PartitionAssigned(partition int)
 	// PartitionReleased: see PartitionAssigned.
 	PartitionReleased(partition int)
@@ -52,10 +62,11 @@ type Observer interface {
 	// target's original units (rnncast_live_*{step}).
 	LiveError(step int, absErr, sqErr float64)
 	// WarmupSteps counts reading steps that produced no forecast because
-	// their key was warming up (rnncast_warmup_steps_total).
+	// their key was warming up, each input offset's once
+	// (rnncast_warmup_steps_total).
 	WarmupSteps(n int)
-	// Skipped counts records dropped without a dead letter, by reason:
-	// "applied" for a reading its key had already taken before a restore
+	// Skipped counts records settled without a forecast or a dead letter,
+	// each input offset once, by reason: SkipApplied, SkipRevoked
 	// (rnncast_skipped_total{reason}).
 	Skipped(reason string, n int)
 	// Checkpoint observes the duration of one partition checkpoint
@@ -81,6 +92,9 @@ type NopObserver struct{}
 
 // RecordsIn implements Observer.
 func (NopObserver) RecordsIn(int) {}
+
+// RecordsRefetched implements Observer.
+func (NopObserver) RecordsRefetched(int) {}
 
 // ForecastsOut implements Observer.
 func (NopObserver) ForecastsOut(int) {}

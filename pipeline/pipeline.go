@@ -21,16 +21,20 @@ type Pipeline struct {
 	obs    Observer
 	log    *slog.Logger
 	writer *sink.Writer // set by Run; shared by the workers
+	// wrapWriter, when set (by tests), wraps the writer the workers use.
+	wrapWriter func(BatchWriter) BatchWriter
 
 	ready     atomic.Bool
 	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
 	restoring atomic.Int32                // workers of the current generation not yet restored
 
-	mu           sync.Mutex // guards the fields below
-	parked       map[int]*partState
-	lag          map[int]int64
-	lastProgress time.Time
-	lastErr      error
+	now func() time.Time // the clock of Healthy and its bookkeeping; time.Now
+
+	mu       sync.Mutex // guards the fields below
+	parked   map[int]*partState
+	parts    map[int]*partStatus // partitions assigned here: lag and progress (health.go)
+	failures map[int]failure     // latest failure per partition, and groupFailure
+	ledgers  map[int]*ledger     // records counted per partition, for the process's life
 }
 
 // New validates cfg against m and returns a Pipeline; it connects to
@@ -53,8 +57,9 @@ func New(cfg Config, m *model.Model, obs Observer, log *slog.Logger) (*Pipeline,
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log,
-		parked: map[int]*partState{}, lag: map[int]int64{}}, nil
+	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log, now: time.Now,
+		parked: map[int]*partState{}, parts: map[int]*partStatus{}, failures: map[int]failure{},
+		ledgers: map[int]*ledger{}}, nil
 }
 
 func metaOf(m *model.Model) modelMeta {
@@ -113,6 +118,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	g.Close()
 	p.ready.Store(false)
 	p.dropParked(nil)
+	p.unassignAll()
 	return nil
 }
 
@@ -142,7 +148,7 @@ func (p *Pipeline) generations(ctx context.Context, g *ingest.Group) {
 		}
 		if err != nil { // the group retries the join itself
 			p.log.Warn("pipeline: group join failed", "err", err)
-			p.setErr(err)
+			p.failed(groupFailure, err)
 			continue
 		}
 		p.startGeneration(gen)
@@ -158,8 +164,8 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 		owned[a.Partition] = true
 	}
 	p.dropParked(owned)
+	p.assign(as)
 	p.log.Info("pipeline: generation started", "generation", gen.ID(), "partitions", len(as))
-	p.setErr(nil) // a join that succeeded ends an earlier join failure
 	p.restoring.Store(int32(len(as)))
 	for _, a := range as {
 		gen.Start(func(ctx context.Context) { p.work(ctx, gen, a) })
@@ -177,11 +183,19 @@ func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.As
 		return
 	}
 	p.log.Error("pipeline: partition worker failed", "partition", a.Partition, "err", err)
-	p.setErr(err)
+	p.failed(a.Partition, err)
 	select {
 	case <-ctx.Done():
 	case <-time.After(time.Second):
 	}
+}
+
+// batchWriter returns the writer of the live workers.
+func (p *Pipeline) batchWriter() BatchWriter {
+	if p.wrapWriter != nil {
+		return p.wrapWriter(p.writer)
+	}
+	return p.writer
 }
 
 // acquire returns the parked state of partition a if it was released at
@@ -213,7 +227,6 @@ func (p *Pipeline) release(w *worker, err error) {
 	w.st.next = w.committed
 	p.mu.Lock()
 	p.parked[w.part] = w.st
-	delete(p.lag, w.part)
 	p.mu.Unlock()
 }
 
@@ -243,49 +256,3 @@ func (p *Pipeline) dropState(st *partState) {
 // Ready reports whether the pipeline has joined its group and the workers
 // of its assigned partitions have restored their states (for /readyz).
 func (p *Pipeline) Ready() bool { return p.ready.Load() && p.restoring.Load() <= 0 }
-
-// StallTimeout is how long the pipeline may make no progress (no write,
-// no commit) while a partition has lag before Healthy fails.
-const StallTimeout = 2 * time.Minute
-
-// Healthy returns nil unless the pipeline has made no progress for
-// StallTimeout while it has lag, or its last join or partition worker
-// failed since its last progress (for /healthz).
-func (p *Pipeline) Healthy() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.lastErr != nil {
-		return fmt.Errorf("pipeline: unhealthy: %w", p.lastErr)
-	}
-	var lag int64
-	for _, l := range p.lag {
-		lag += l
-	}
-	if lag > 0 && !p.lastProgress.IsZero() && time.Since(p.lastProgress) > StallTimeout {
-		return fmt.Errorf("pipeline: unhealthy: no progress for %s with lag %d", time.Since(p.lastProgress).Round(time.Second), lag)
-	}
-	return nil
-}
-
-func (p *Pipeline) setErr(err error) {
-	p.mu.Lock()
-	p.lastErr = err
-	p.mu.Unlock()
-}
-
-func (p *Pipeline) setLag(partition int, lag int64) {
-	p.mu.Lock()
-	p.lag[partition] = lag
-	if p.lastProgress.IsZero() {
-		p.lastProgress = time.Now()
-	}
-	p.mu.Unlock()
-}
-
-// progress records a write or commit and clears the last error.
-func (p *Pipeline) progress() {
-	p.mu.Lock()
-	p.lastProgress = time.Now()
-	p.lastErr = nil
-	p.mu.Unlock()
-}

@@ -29,6 +29,7 @@ func TestBrokerRestart(t *testing.T) {
 	all := append(append([]inRec{}, first...), second...)
 	in := locate(t, c.ReadAll(t, f.in, len(all), 30*time.Second), all)
 	waitFor(t, "every input to be committed after the restart", func() bool { return committedAll(t, f) })
+	run.clock.Advance(DefaultFailureWindow) // the failures during the restart are past
 	if err := run.p.Healthy(); err != nil {
 		t.Errorf("Healthy after recovery: %v", err)
 	}

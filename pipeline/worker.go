@@ -60,6 +60,12 @@ type worker struct {
 	ckpt    []KeyState
 	tomb    []KeyState // keys forgotten at this checkpoint (TTL, MaxKeys)
 
+	led     *ledger // the partition's records ledger (ledger.go)
+	newFrom int64   // led.in at the start: offsets from here on are first fetches
+	fetched bool    // a micro-batch was processed
+	skips   int     // readings of the batch skipped as applied (SkipApplied)
+	hwm     int64   // the partition's high watermark as of the newest fetch; -1 unknown
+
 	committed  int64 // last committed offset (the assignment's, possibly negative, at start)
 	lastCommit time.Time
 	sinceCkpt  int // records processed since the last commit (CheckpointRecords)
@@ -76,17 +82,17 @@ type emitted struct {
 // runWorker is the body of one partition's goroutine: it lives as long as
 // the generation owns the partition (ctx), then drains and commits.
 func (p *Pipeline) runWorker(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) error {
+	p.readLag(ctx, a)
 	w, err := p.newWorker(ctx, gen, a)
 	p.restoring.Add(-1)
 	if err != nil {
 		return err
 	}
-	p.obs.PartitionAssigned(a.Partition)
-	defer p.obs.PartitionReleased(a.Partition)
 	dctx, stop := drainContext(ctx, p.cfg.ShutdownTimeout)
 	err = w.loop(ctx, dctx)
 	stop()
 	w.fetch.Close()
+	w.closeLedger()
 	p.release(w, err)
 	return err
 }
@@ -111,8 +117,10 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 		p.dropState(st)
 		return nil, err
 	}
-	w := p.baseWorker(a.Partition, dec, st, p.writer, a.Offset)
+	w := p.baseWorker(a.Partition, dec, st, p.batchWriter(), a.Offset)
 	w.gen, w.fetch = gen, f
+	w.led = p.ledger(a.Partition)
+	w.newFrom = w.led.in
 	return w, nil
 }
 
@@ -121,7 +129,7 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 // into the bytes written to out.
 func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState, out BatchWriter, committed int64) *worker {
 	m := st.stage.m
-	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(),
+	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
 		committed: committed, lastCommit: time.Now(), reasons: map[record.Reason]int{},
 		fc: sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
 			ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: partition}}
@@ -205,14 +213,13 @@ func (w *worker) process(ctx context.Context) error {
 	w.swapIfNew()
 	w.resetBatch()
 	w.sinceCkpt += len(w.msgs)
-	last := &w.msgs[len(w.msgs)-1]
-	w.p.obs.RecordsIn(len(w.msgs))
+	w.hwm = w.msgs[len(w.msgs)-1].HighWaterMark
+	w.countIn()
 	w.p.obs.BatchSize(len(w.msgs))
-	w.p.obs.Lag(w.part, last.Lag())
-	w.p.setLag(w.part, last.Lag())
 	for i := range w.msgs {
 		w.ingest(&w.msgs[i])
 	}
+	w.reportLag()
 	if err := w.flush(); err != nil {
 		return err
 	}
@@ -221,6 +228,7 @@ func (w *worker) process(ctx context.Context) error {
 		return err
 	}
 	w.acked()
+	w.accounted()
 	return nil
 }
 
@@ -228,7 +236,7 @@ func (w *worker) resetBatch() {
 	w.out.Reset()
 	w.settled, w.emitted, w.flat = w.settled[:0], w.emitted[:0], w.flat[:0]
 	clear(w.reasons)
-	w.warmups = 0
+	w.warmups, w.skips = 0, 0
 }
 
 // ingest decodes one record and adds it to the window, or dead-letters it.
@@ -260,7 +268,9 @@ func (w *worker) applied(r *record.Reading) bool {
 		return false
 	}
 	w.settled = append(w.settled, r.Offset)
-	w.p.obs.Skipped("applied", 1)
+	if w.first(r.Offset) {
+		w.skips++
+	}
 	return true
 }
 
@@ -273,7 +283,9 @@ func (w *worker) deadLetter(m *ingest.Message, err error) {
 	w.dead = sink.DeadLetter{Key: m.Key, Value: m.Value, Reason: reason, Err: err,
 		Topic: w.p.cfg.InputTopic, Partition: m.Partition, Offset: m.Offset}
 	w.out.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead)
-	w.reasons[reason]++
+	if w.first(m.Offset) { // counted once, though written again after a failure
+		w.reasons[reason]++
+	}
 	w.settled = append(w.settled, m.Offset)
 }
 
@@ -316,11 +328,17 @@ func (w *worker) forecast(key string, ts time.Time, offset int64, values []float
 	}
 	w.fc.Sensor, w.fc.Time, w.fc.Offset, w.fc.Values = key, ts, offset, w.flat[lo:]
 	w.out.AddForecast(w.p.cfg.OutputTopic, &w.fc)
-	w.emitted = append(w.emitted, emitted{key: key, ts: ts, offset: offset, lo: lo, hi: len(w.flat)})
+	if w.first(offset) { // a forecast acked before a failure is counted (and called back) once
+		w.emitted = append(w.emitted, emitted{key: key, ts: ts, offset: offset, lo: lo, hi: len(w.flat)})
+	}
 }
 
 // warmup implements emitter.
-func (w *worker) warmup(int64) { w.warmups++ }
+func (w *worker) warmup(offset int64) {
+	if w.first(offset) {
+		w.warmups++
+	}
+}
 
 // acked reports an acknowledged batch and settles the offsets it covers.
 func (w *worker) acked() {
@@ -342,7 +360,6 @@ func (w *worker) acked() {
 	for _, o := range w.settled {
 		w.pend.settle(o)
 	}
-	w.p.progress()
 }
 
 // commit checkpoints and commits the offsets settled so far, when the
@@ -362,7 +379,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 		return err
 	}
 	w.committed, w.lastCommit, w.sinceCkpt = next, time.Now(), 0
-	w.p.progress()
+	w.p.committed(w.part)
 	return nil
 }
 

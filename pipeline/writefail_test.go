@@ -71,6 +71,10 @@ func TestWriteFailure(t *testing.T) {
 	}
 	fail.Store(false)
 	waitFor(t, "every input to be committed after the failure", func() bool { return committedAll(t, f) })
+	if run.p.Healthy() == nil {
+		t.Error("Healthy right after the recovery = nil, want the failure reported for its window")
+	}
+	run.clock.Advance(DefaultFailureWindow)
 	waitFor(t, "the pipeline to be healthy again", func() bool { return run.p.Healthy() == nil })
 	run.stop(t)
 

@@ -51,6 +51,8 @@ func pipelineConfig(c *config.Config) pipeline.Config {
 		MaxBatch:        c.Batch.MaxRecords,
 		MaxDelay:        c.Batch.MaxDelay,
 		ShutdownTimeout: c.ShutdownTimeout,
+		FailureWindow:   c.Health.FailureWindow,
+		StallTimeout:    c.Health.StallTimeout,
 	}
 }
 
