@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -73,6 +74,13 @@ func TestStackWithoutDocker(t *testing.T) {
 	// rnncast run, as the compose rnncast service runs it.
 	rnncastAddr := freeAddr(t)
 	cfgPath, cfg := stackConfig(t, dep, topics, group, kc.Brokers, rnncastAddr)
+	// The compose topics pass rnncast's own check (partitions, cleanup
+	// policies, the dead-letter topic's record size).
+	check := exec.CommandContext(ctx, bin, "topics", "check", "--config", cfgPath)
+	check.Env = stackEnv([]string{config.EnvBrokers}, config.EnvBrokers+"="+brokers)
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("rnncast topics check of the compose topics: %v\n%s", err, out)
+	}
 	svc := comp.Services["rnncast"]
 	runArgs := replaceFlags(t, "rnncast service", svc.args(), map[string]string{"config": cfgPath})
 	var runEnv []string
