@@ -8,5 +8,5 @@ func (b *Batch) AddState(topic string, partition int, key string, value []byte) 
 	m := b.next()
 	m.Topic, m.Partition = topic, partition
 	m.Key = append(m.Key, key...)
-	m.Value = appendOrNil(m.Value, value)
+	m.Value = appendExact(m.Value, value)
 }
