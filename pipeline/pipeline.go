@@ -21,6 +21,9 @@ type Pipeline struct {
 	obs    Observer
 	log    *slog.Logger
 	writer *sink.Writer // set by Run; shared by the workers
+	retry  *backoff     // paces failed generations
+	// sleepUntil waits for a failed generation's pause (a test hook).
+	sleepUntil func(ctx context.Context, t time.Time)
 
 	ready     atomic.Bool
 	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
@@ -53,7 +56,7 @@ func New(cfg Config, m *model.Model, obs Observer, log *slog.Logger) (*Pipeline,
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log,
+	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log, retry: newBackoff(), sleepUntil: sleepUntil,
 		parked: map[int]*partState{}, lag: map[int]int64{}}, nil
 }
 
@@ -95,7 +98,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return err
 	}
 	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers,
-		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch})
+		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch, BatchBytes: writerBatchBytes(p.cfg.DeadLetter)})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot start: %w", err)
 	}
@@ -114,6 +117,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.ready.Store(false)
 	p.dropParked(nil)
 	return nil
+}
+
+// writerBatchBytes is the writer's BatchBytes: kafka-go's 1 MiB default,
+// or more when a dead letter may be larger (with its framing).
+func writerBatchBytes(l sink.DeadLetterLimits) int64 {
+	return max(1<<20, int64(l.MaxBytes)+64<<10)
 }
 
 // checkTopics fails the start when a topic is missing, and warns when the
@@ -169,19 +178,20 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 
 // work runs one partition's worker and records its failure. A failed
 // worker ends the generation (kafka-go's Start), so the member rejoins and
-// the partition restarts from its committed offset; the pause keeps a
-// persistent failure from spinning.
+// the partition restarts from its committed offset; the pause before it
+// returns (p.retry: 100ms doubling to 30s while generations fail without
+// progress) keeps a persistent failure from spinning. Only the cluster's
+// failures get here: a record the broker refuses is a dead letter.
 func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) {
 	err := p.runWorker(ctx, gen, a)
 	if err == nil {
 		return
 	}
-	p.log.Error("pipeline: partition worker failed", "partition", a.Partition, "err", err)
+	until := p.retry.failed(gen.ID(), a.Partition)
+	p.log.Error("pipeline: partition worker failed; the generation ends after a pause", "partition", a.Partition,
+		"pause", time.Until(until).Round(time.Millisecond), "err", err)
 	p.setErr(err)
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Second):
-	}
+	p.sleepUntil(ctx, until)
 }
 
 // acquire returns the parked state of partition a if it was released at

@@ -213,7 +213,7 @@ func nullLen(b []byte) int {
 // takes the write time).
 func (b *Batch) AddDeadLetter(topic string, d *DeadLetter, l DeadLetterLimits) {
 	p := planDeadLetter(d, l.WithDefaults())
-	m := b.next()
+	m := b.next(origin{kind: KindDeadLetter, offset: d.Offset, reason: d.Reason})
 	m.Topic, m.Partition = topic, d.Partition
 	m.Key = appendExact(m.Key, p.key)
 	m.Value = appendExact(m.Value, p.value)
@@ -246,6 +246,12 @@ type Refusal struct {
 	Index int
 	// Err is the refusal (see Refused).
 	Err error
+	// Kind is what the message was; Offset is its input record's offset
+	// (a forecast's input, a dead letter's source; -1 for a state record),
+	// Reason a dead letter's reason.
+	Kind   Kind
+	Offset int64
+	Reason record.Reason
 }
 
 // Refused reports whether err refuses the records of a produce request for

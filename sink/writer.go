@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rnncast/rnncast/record"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -190,7 +191,8 @@ func (w *Writer) writeAlone(ctx context.Context, b *Batch, i int) error {
 	switch {
 	case err == nil:
 	case Refused(err):
-		b.refused = append(b.refused, Refusal{Index: i, Err: err})
+		o := b.orig[i]
+		b.refused = append(b.refused, Refusal{Index: i, Err: err, Kind: o.kind, Offset: o.offset, Reason: o.reason})
 	default:
 		return fmt.Errorf("sink: cannot write a message: %w", err)
 	}
@@ -227,14 +229,32 @@ func (s samePartition) Balance(msg kafka.Message, partitions ...int) int {
 // may still read the messages of a write its context abandoned.
 type Batch struct {
 	msgs    []kafka.Message
+	orig    []origin  // of each message, by position
 	refused []Refusal // of the last Write
 }
+
+// origin is what a message of a Batch was made from.
+type origin struct {
+	kind   Kind
+	offset int64 // the input record's
+	reason record.Reason
+}
+
+// Kind is what a message of a Batch is.
+type Kind uint8
+
+// Kinds of messages.
+const (
+	KindForecast Kind = iota
+	KindDeadLetter
+	KindState
+)
 
 // Len returns how many messages b holds.
 func (b *Batch) Len() int { return len(b.msgs) }
 
 // Reset empties b, keeping its memory.
-func (b *Batch) Reset() { b.msgs, b.refused = b.msgs[:0], b.refused[:0] }
+func (b *Batch) Reset() { b.msgs, b.orig, b.refused = b.msgs[:0], b.orig[:0], b.refused[:0] }
 
 // Refused returns the messages of b's last Write that the broker refused
 // on their own (Refused), in the order of their Index. The slice is valid
@@ -245,8 +265,9 @@ func (b *Batch) Refused() []Refusal { return b.refused }
 func (b *Batch) KeyValue(i int) (key, value []byte) { return b.msgs[i].Key, b.msgs[i].Value }
 
 // next returns a fresh message slot whose Value and Headers keep the
-// capacity of an earlier message's.
-func (b *Batch) next() *kafka.Message {
+// capacity of an earlier message's, made from o.
+func (b *Batch) next(o origin) *kafka.Message {
+	b.orig = append(b.orig, o)
 	if len(b.msgs) < cap(b.msgs) {
 		b.msgs = b.msgs[:len(b.msgs)+1]
 	} else {
@@ -261,7 +282,7 @@ func (b *Batch) next() *kafka.Message {
 // sensor, for partition f.Partition, with the model version and input
 // offset headers.
 func (b *Batch) AddForecast(topic string, f *Forecast) {
-	m := b.next()
+	m := b.next(origin{kind: KindForecast, offset: f.Offset})
 	m.Topic, m.Partition = topic, f.Partition
 	m.Key = append(m.Key, f.Sensor...)
 	m.Value = AppendForecast(m.Value, f)
