@@ -46,13 +46,13 @@ func (b *backoff) progressed(partition int) {
 }
 
 // failed returns when the worker of partition that failed in generation
-// gen may return: the first failure of a generation sets the pause, later
-// ones of the same generation share it.
-func (b *backoff) failed(gen int32, partition int) time.Time {
+// gen may return, and the generation's pause: the first failure of a
+// generation sets the pause, later ones of the same generation share it.
+func (b *backoff) failed(gen int32, partition int) (time.Time, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.cur > 0 && gen == b.gen {
-		return b.deadline
+		return b.deadline, b.cur
 	}
 	switch {
 	case b.cur == 0 || b.progress[partition]:
@@ -63,7 +63,7 @@ func (b *backoff) failed(gen int32, partition int) time.Time {
 	b.gen = gen
 	clear(b.progress)
 	b.deadline = b.now().Add(b.cur)
-	return b.deadline
+	return b.deadline, b.cur
 }
 
 // sleepUntil waits until t or until ctx ends.

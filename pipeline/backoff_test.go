@@ -17,11 +17,12 @@ func TestBackoff(t *testing.T) {
 	f := func(partition int, want time.Duration) {
 		t.Helper()
 		gen++
-		if got := b.failed(gen, partition).Sub(now); got != want {
+		until, pause := b.failed(gen, partition)
+		if got := until.Sub(now); got != want || pause != want {
 			t.Fatalf("generation %d: pause %v, want %v", gen, got, want)
 		}
-		if again := b.failed(gen, partition+1).Sub(now); again != want {
-			t.Fatalf("generation %d: a second failing worker pauses %v, want the generation's %v", gen, again, want)
+		if again, _ := b.failed(gen, partition+1); again.Sub(now) != want {
+			t.Fatalf("generation %d: a second failing worker pauses %v, want the generation's %v", gen, again.Sub(now), want)
 		}
 	}
 	for _, want := range []time.Duration{100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000} {

@@ -54,10 +54,19 @@ type running struct {
 
 func start(t *testing.T, cfg Config, m *model.Model) *running {
 	t.Helper()
-	obs := &recObserver{dead: map[record.Reason]int{}}
+	return startWith(t, cfg, m, nil)
+}
+
+// startWith is start with prep called on the Pipeline before Run.
+func startWith(t *testing.T, cfg Config, m *model.Model, prep func(*Pipeline)) *running {
+	t.Helper()
+	obs := &recObserver{dead: map[record.Reason]int{}, refused: map[string]int{}}
 	p, err := New(cfg, m, obs, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	if prep != nil {
+		prep(p)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{p: p, obs: obs, cancel: cancel, done: make(chan error, 1)}
@@ -96,7 +105,14 @@ type recObserver struct {
 	rebalance int
 	skipped   int
 	dead      map[record.Reason]int
+	refused   map[string]int
 	assigned  []int // partitions, in the order their workers started
+}
+
+func (o *recObserver) Refused(kind string, n int) {
+	o.mu.Lock()
+	o.refused[kind] += n
+	o.mu.Unlock()
 }
 
 func (o *recObserver) PartitionAssigned(p int) {

@@ -187,9 +187,9 @@ func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.As
 	if err == nil {
 		return
 	}
-	until := p.retry.failed(gen.ID(), a.Partition)
+	until, pause := p.retry.failed(gen.ID(), a.Partition)
 	p.log.Error("pipeline: partition worker failed; the generation ends after a pause", "partition", a.Partition,
-		"pause", time.Until(until).Round(time.Millisecond), "err", err)
+		"pause", pause, "err", err)
 	p.setErr(err)
 	p.sleepUntil(ctx, until)
 }
