@@ -15,6 +15,8 @@ type Config struct {
 	HTTP   HTTP   `yaml:"http"`
 	Log    Log    `yaml:"log"`
 	State  State  `yaml:"state"`
+	// DeadLetter bounds the dead letters (dead_letter.max_bytes).
+	DeadLetter DeadLetter `yaml:"dead_letter"`
 	// ShutdownTimeout bounds the drain after SIGTERM or SIGINT: fetching
 	// stops, in-flight work is finished, checkpointed and committed, and the
 	// process exits within this time. Default 30s.
@@ -143,6 +145,7 @@ func Default() *Config {
 		HTTP:            HTTP{Listen: "127.0.0.1:9464"},
 		Log:             Log{Level: "info", Format: "json"},
 		State:           State{Enabled: true},
+		DeadLetter:      DeadLetter{MaxBytes: 256 << 10, ValuePrefixBytes: 1 << 10},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

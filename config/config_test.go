@@ -105,6 +105,9 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.State.CheckpointRecords = -1 }, "state.checkpoint_records")
 	f(func(c *Config) { c.State.TTL = -time.Hour }, "state.ttl")
 	f(func(c *Config) { c.State.MaxKeys = -5 }, "state.max_keys")
+	f(func(c *Config) { c.DeadLetter.ValuePrefixBytes = 0 }, "dead_letter.value_prefix_bytes")
+	f(func(c *Config) { c.DeadLetter.MaxBytes = 2*c.DeadLetter.ValuePrefixBytes + 4095 }, "dead_letter.max_bytes")
+	f(func(c *Config) { c.DeadLetter.MaxBytes = 1 << 30 }, "dead_letter.max_bytes")
 }
 
 func TestStateTopicOptionalWhenDisabled(t *testing.T) {

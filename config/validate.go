@@ -20,6 +20,7 @@ func (c *Config) Validate() error {
 	c.validateStream(bad)
 	c.validateOps(bad)
 	c.validateState(bad)
+	c.validateDeadLetter(bad)
 	return errors.Join(errs...)
 }
 
