@@ -35,23 +35,37 @@ const (
 // batch whatever the bound).
 const rawFetchBytes = 1 << 20
 
+// rawFetchTimeout bounds one raw fetch.
+const rawFetchTimeout = 10 * time.Second
+
 func newExactBytes(cfg Config, partition int) *exactBytes {
 	tr := &kafka.Transport{}
 	if d := cfg.Dialer; d != nil {
 		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
 	}
-	return &exactBytes{cl: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr, Timeout: 10 * time.Second},
+	return &exactBytes{cl: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr, Timeout: rawFetchTimeout},
 		topic: cfg.Topic, partition: partition, empty: map[int64]uint8{}}
 }
 
 // fix turns km's nil key or value into an empty slice when the record's is
-// empty rather than null.
+// empty rather than null. A deadline of ctx does not bound the raw fetch
+// (only its cancellation does): a micro-batch's few milliseconds of
+// MaxDelay would cut every attempt short on a loaded machine, and the
+// record would never be returned.
 func (e *exactBytes) fix(ctx context.Context, km *kafka.Message) error {
 	if km.Key != nil && km.Value != nil {
 		return nil
 	}
 	if km.Offset < e.from || km.Offset >= e.to {
-		if err := e.fetch(ctx, km.Offset); err != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rawFetchTimeout)
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				cancel()
+			}
+		})
+		defer stop()
+		if err := e.fetch(rctx, km.Offset); err != nil {
 			return fmt.Errorf("ingest: cannot read record %d of %s/%d again: %w", km.Offset, e.topic, e.partition, err)
 		}
 	}

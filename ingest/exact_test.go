@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -55,6 +56,26 @@ func TestExactBytes(t *testing.T) {
 			}
 			defer f.Close()
 			checkExact(t, "Fetcher", msgs, func(m *Message) error { return f.Fetch(ctx, m) })
+
+			// Fetches cut short (a micro-batch's MaxDelay on a loaded
+			// machine) must not starve the raw fetch: each record comes
+			// within a few calls.
+			short, err := NewFetcher(cfg, Assignment{Partition: 0, Offset: 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer short.Close()
+			checkExact(t, "Fetcher with short deadlines", msgs[:40], func(m *Message) error {
+				for range 1000 {
+					sctx, scancel := context.WithTimeout(ctx, 50*time.Microsecond)
+					err := short.Fetch(sctx, m)
+					scancel()
+					if !errors.Is(err, context.DeadlineExceeded) {
+						return err
+					}
+				}
+				return errors.New("no record after 1000 short fetches")
+			})
 
 			rr, err := NewRangeReader(cfg, Range{Partition: 0, From: 0, To: int64(len(msgs))})
 			if err != nil {

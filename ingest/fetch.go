@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -69,7 +70,7 @@ func (f *Fetcher) Fetch(ctx context.Context, m *Message) error {
 		f.held, f.holds = km, true
 	}
 	if err := f.exact.fix(ctx, &f.held); err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return ctx.Err()
 		}
 		return err // the record stays held: the next Fetch returns it

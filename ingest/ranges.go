@@ -146,7 +146,7 @@ func (rr *RangeReader) Next(ctx context.Context, m *Message) error {
 		rr.held, rr.holds = km, true
 	}
 	if err := rr.exact.fix(ctx, &rr.held); err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return ctx.Err()
 		}
 		return err // the record stays held: the next call returns it

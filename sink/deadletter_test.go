@@ -190,56 +190,72 @@ func show(b []byte) string {
 	return strconv.Quote(string(b))
 }
 
-// TestWriterRefusals writes batches in which the broker refuses some
-// messages (larger than the topic's max.message.bytes): Write succeeds,
+// TestWriterRefusals writes batches in which some messages are refused,
+// by the broker (larger than the topic's max.message.bytes) or by kafka-go
+// before sending (larger than the writer's BatchBytes): Write succeeds,
 // reports exactly those, and writes every other message once, in order.
 func TestWriterRefusals(t *testing.T) {
 	for _, cl := range clusters {
-		t.Run(cl.name, func(t *testing.T) {
-			c := cl.new(t)
-			topic := kafkatest.Name(t, "small")
-			c.CreateTopic(t, topic, 1, map[string]string{"max.message.bytes": "2000"})
-			w := newWriter(t, c)
-			var b Batch
-			var want []string
-			bad := map[int]bool{3: true, 20: true, 21: true, 39: true}
-			for i := range 40 {
-				size := 100 // 40 of them exceed 2000 bytes together: batches are refused too
-				if bad[i] {
-					size = 3000
-				} else {
-					want = append(want, strconv.Itoa(i))
-				}
-				b.AddDeadLetter(topic, &DeadLetter{Key: []byte(strconv.Itoa(i)), Value: bytes.Repeat([]byte("x"), size),
-					Reason: record.ReasonDecode, Topic: "in", Offset: int64(i)}, DeadLetterLimits{})
-			}
-			write(t, w, &b)
-			var refused []int
-			for _, r := range b.Refused() {
-				if !Refused(r.Err) {
-					t.Errorf("refusal of %d: %v is not a refusal", r.Index, r.Err)
-				}
-				refused = append(refused, r.Index)
-			}
-			if fmt.Sprint(refused) != "[3 20 21 39]" {
-				t.Errorf("refused %v, want [3 20 21 39]", refused)
-			}
-			got := c.ReadAll(t, topic, len(want), 30*time.Second)
-			var keys []string
-			for _, m := range got {
-				keys = append(keys, string(m.Key))
-			}
-			if strings.Join(keys, ",") != strings.Join(want, ",") {
-				t.Errorf("written %v, want each good message once, in order: %v", keys, want)
-			}
-			if end := c.EndOffsets(t, topic)[0]; end != int64(len(want)) {
-				t.Errorf("topic holds %d records, want %d", end, len(want))
-			}
-			b.Reset()
-			if len(b.Refused()) != 0 {
-				t.Errorf("Reset kept %d refusals", len(b.Refused()))
-			}
-		})
+		for _, by := range []string{"broker", "client"} {
+			t.Run(cl.name+"/"+by, func(t *testing.T) {
+				writerRefusals(t, cl.new(t), by == "client")
+			})
+		}
+	}
+}
+
+func writerRefusals(t *testing.T, c *kafkatest.Cluster, client bool) {
+	topic := kafkatest.Name(t, "small")
+	cfg := WriterConfig{Brokers: c.Brokers}
+	if client {
+		c.CreateTopic(t, topic, 1, nil)
+		cfg.BatchBytes = 2500
+	} else {
+		c.CreateTopic(t, topic, 1, map[string]string{"max.message.bytes": "2000"})
+	}
+	w, err := NewWriter(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var b Batch
+	var want []string
+	bad := map[int]bool{3: true, 20: true, 21: true, 39: true}
+	for i := range 40 {
+		size := 100 // 40 of them exceed 2000 bytes together: batches are refused too
+		if bad[i] {
+			size = 3000
+		} else {
+			want = append(want, strconv.Itoa(i))
+		}
+		b.AddDeadLetter(topic, &DeadLetter{Key: []byte(strconv.Itoa(i)), Value: bytes.Repeat([]byte("x"), size),
+			Reason: record.ReasonDecode, Topic: "in", Offset: int64(i)}, DeadLetterLimits{})
+	}
+	write(t, w, &b)
+	var refused []int
+	for _, r := range b.Refused() {
+		if !Refused(r.Err) {
+			t.Errorf("refusal of %d: %v is not a refusal", r.Index, r.Err)
+		}
+		refused = append(refused, r.Index)
+	}
+	if fmt.Sprint(refused) != "[3 20 21 39]" {
+		t.Errorf("refused %v, want [3 20 21 39]", refused)
+	}
+	got := c.ReadAll(t, topic, len(want), 30*time.Second)
+	var keys []string
+	for _, m := range got {
+		keys = append(keys, string(m.Key))
+	}
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Errorf("written %v, want each good message once, in order: %v", keys, want)
+	}
+	if end := c.EndOffsets(t, topic)[0]; end != int64(len(want)) {
+		t.Errorf("topic holds %d records, want %d", end, len(want))
+	}
+	b.Reset()
+	if len(b.Refused()) != 0 {
+		t.Errorf("Reset kept %d refusals", len(b.Refused()))
 	}
 }
 
