@@ -353,3 +353,72 @@ func TestClusterFailureBacksOff(t *testing.T) {
 	waitFor(t, "every input to be committed", func() bool { return committedAll(t, f) })
 	run.stop(t)
 }
+
+// TestDeadLetterContents runs records with null and empty keys and values,
+// source headers (one forging "reason") and old timestamps through a
+// pipeline: each dead letter keeps the key and value bytes exactly (null
+// stays null, empty stays empty), the source timestamp, and the source
+// headers under "original.", with rnncast's own reason.
+func TestDeadLetterContents(t *testing.T) {
+	for _, cl := range clusters {
+		t.Run(cl.name, func(t *testing.T) {
+			c := cl.new(t)
+			f := newFixture(t, c, 1)
+			run := start(t, f.config(), testModel(t, ModeStateful))
+			at := time.Date(2025, 6, 1, 12, 0, 0, 123e6, time.UTC)
+			forged := []kafka.Header{{Key: "reason", Value: []byte("all good")}, {Key: "trace", Value: []byte{}}}
+			valid := []byte(`{"ts":"2026-01-01T00:00:00Z","value":1}`)
+			in := []kafka.Message{
+				{Key: nil, Value: valid, Time: at},
+				{Key: []byte{}, Value: valid, Time: at.Add(time.Second), Headers: forged},
+				{Key: []byte("s-0"), Value: nil, Time: at.Add(2 * time.Second)},
+				{Key: []byte("s-0"), Value: []byte{}, Time: at.Add(3 * time.Second), Headers: forged},
+				{Key: []byte{}, Value: []byte{}, Time: at.Add(4 * time.Second)},
+				{Key: []byte("s-1"), Value: []byte("{bad"), Time: at.Add(5 * time.Second), Headers: forged},
+			}
+			c.ProduceTo(t, f.in, 0, in...)
+			dead := c.ReadAll(t, f.dlq, len(in), 60*time.Second)
+			waitFor(t, "every input to be committed", func() bool { return committedAll(t, f) })
+			run.stop(t)
+			dec, err := record.NewDecoder(run.p.Config().Decoder)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dead) != len(in) {
+				t.Fatalf("%d dead letters, want %d", len(dead), len(in))
+			}
+			for _, d := range dead {
+				o := headerInt(t, d, "source-offset")
+				src := in[o]
+				var r record.Reading
+				reason, _ := record.ReasonOf(dec.Decode(src.Key, src.Value, src.Time, &r))
+				switch {
+				case !same(d.Key, src.Key) || !same(d.Value, src.Value):
+					t.Errorf("dead letter of %d: key %s value %s, want %s %s", o, show(d.Key), show(d.Value), show(src.Key), show(src.Value))
+				case !d.Time.Equal(src.Time) || header(d, "source-timestamp") != strconv.FormatInt(src.Time.UnixMilli(), 10):
+					t.Errorf("dead letter of %d: timestamp %v (header %s), want the source's %v", o, d.Time, header(d, "source-timestamp"), src.Time)
+				case header(d, "reason") != string(reason):
+					t.Errorf("dead letter of %d: reason %q, want %q", o, header(d, "reason"), reason)
+				}
+				var orig []kafka.Header
+				for _, h := range d.Headers {
+					if name, ok := strings.CutPrefix(h.Key, sink.OriginalHeaderPrefix); ok {
+						orig = append(orig, kafka.Header{Key: name, Value: h.Value})
+					}
+				}
+				if fmt.Sprint(orig) != fmt.Sprint(src.Headers) {
+					t.Errorf("dead letter of %d: original headers %v, want %v", o, orig, src.Headers)
+				}
+			}
+		})
+	}
+}
+
+func same(a, b []byte) bool { return bytes.Equal(a, b) && (a == nil) == (b == nil) }
+
+func show(b []byte) string {
+	if b == nil {
+		return "null"
+	}
+	return strconv.Quote(string(b))
+}
