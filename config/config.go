@@ -16,6 +16,8 @@ type Config struct {
 	Log    Log    `yaml:"log"`
 	State  State  `yaml:"state"`
 	Health Health `yaml:"health"`
+	// DeadLetter bounds the dead letters (dead_letter.max_bytes).
+	DeadLetter DeadLetter `yaml:"dead_letter"`
 	// ShutdownTimeout bounds the drain after SIGTERM or SIGINT: fetching
 	// stops, in-flight work is finished, checkpointed and committed, and the
 	// process exits within this time. Default 30s.
@@ -156,6 +158,7 @@ func Default() *Config {
 		Log:             Log{Level: "info", Format: "json"},
 		State:           State{Enabled: true},
 		Health:          Health{FailureWindow: time.Minute, StallTimeout: 2 * time.Minute},
+		DeadLetter:      DeadLetter{MaxBytes: 256 << 10, ValuePrefixBytes: 1 << 10},
 		ShutdownTimeout: 30 * time.Second,
 	}
 }

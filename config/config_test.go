@@ -114,6 +114,9 @@ func TestValidate(t *testing.T) {
 	f(func(c *Config) { c.State.MaxKeys = -5 }, "state.max_keys")
 	f(func(c *Config) { c.Health.FailureWindow = 0 }, "health.failure_window")
 	f(func(c *Config) { c.Health.StallTimeout = -time.Minute }, "health.stall_timeout")
+	f(func(c *Config) { c.DeadLetter.ValuePrefixBytes = 0 }, "dead_letter.value_prefix_bytes")
+	f(func(c *Config) { c.DeadLetter.MaxBytes = 2*c.DeadLetter.ValuePrefixBytes + 4095 }, "dead_letter.max_bytes")
+	f(func(c *Config) { c.DeadLetter.MaxBytes = 1 << 30 }, "dead_letter.max_bytes")
 }
 
 // TestTimeBounds: input.min_time and input.max_time in the forms YAML and

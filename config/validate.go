@@ -22,6 +22,7 @@ func (c *Config) Validate() error {
 	c.validateOps(bad)
 	c.validateState(bad)
 	c.validateHealth(bad)
+	c.validateDeadLetter(bad)
 	return errors.Join(errs...)
 }
 

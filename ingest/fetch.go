@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,8 +11,11 @@ import (
 
 // Message is one fetched input record. Key and Value alias the fetch's
 // memory and stay valid until the message is dropped (they are not reused).
+// A null key or value is nil, an empty one a non-nil empty slice.
 type Message struct {
 	Key, Value []byte
+	// Headers are the record's headers (nil when it has none).
+	Headers []kafka.Header
 	// Time is the record's Kafka timestamp.
 	Time      time.Time
 	Partition int
@@ -26,7 +30,10 @@ func (m *Message) Lag() int64 { return max(0, m.HighWaterMark-m.Offset-1) }
 
 // Fetcher reads one partition in order, from a given offset.
 type Fetcher struct {
-	r *kafka.Reader
+	r     *kafka.Reader
+	exact *exactBytes
+	held  kafka.Message // fetched, but its bytes not yet told apart (exactBytes failed)
+	holds bool
 }
 
 // NewFetcher returns a Fetcher of partition a.Partition starting at
@@ -45,24 +52,38 @@ func NewFetcher(cfg Config, a Assignment) (*Fetcher, error) {
 		r.Close()
 		return nil, fmt.Errorf("ingest: cannot start partition %d at %d: %w", a.Partition, a.Offset, err)
 	}
-	return &Fetcher{r: r}, nil
+	return &Fetcher{r: r, exact: newExactBytes(cfg, a.Partition)}, nil
 }
 
 // Fetch returns the partition's next record, waiting until one arrives or
 // ctx ends (then it returns ctx's error and loses nothing: the record is
 // returned by the next Fetch).
 func (f *Fetcher) Fetch(ctx context.Context, m *Message) error {
-	km, err := f.r.FetchMessage(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
+	if !f.holds {
+		km, err := f.r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("ingest: cannot fetch: %w", err)
+		}
+		f.held, f.holds = km, true
+	}
+	if err := f.exact.fix(ctx, &f.held); err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return ctx.Err()
 		}
-		return fmt.Errorf("ingest: cannot fetch: %w", err)
+		return err // the record stays held: the next Fetch returns it
 	}
-	*m = Message{Key: km.Key, Value: km.Value, Time: km.Time, Partition: km.Partition,
+	km := &f.held
+	f.holds = false
+	*m = Message{Key: km.Key, Value: km.Value, Headers: km.Headers, Time: km.Time, Partition: km.Partition,
 		Offset: km.Offset, HighWaterMark: km.HighWaterMark}
 	return nil
 }
 
 // Close stops fetching and drops the records fetched but not yet returned.
-func (f *Fetcher) Close() error { return f.r.Close() }
+func (f *Fetcher) Close() error {
+	f.exact.close()
+	return f.r.Close()
+}

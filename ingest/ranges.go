@@ -91,9 +91,12 @@ func bound(conn *kafka.Conn, offset int64, at time.Time, def, end int64) (int64,
 // RangeReader reads one partition's range in offset order, without a
 // consumer group and without committing. Owned by one goroutine.
 type RangeReader struct {
-	r    *kafka.Reader
-	rng  Range
-	next int64
+	r     *kafka.Reader
+	exact *exactBytes
+	held  kafka.Message // fetched, but its bytes not yet told apart (exactBytes failed)
+	holds bool
+	rng   Range
+	next  int64
 }
 
 // NewRangeReader returns a reader of rng of cfg.Topic (cfg.Group is not
@@ -107,6 +110,7 @@ func NewRangeReader(cfg Config, rng Range) (*RangeReader, error) {
 	if rng.From >= rng.To {
 		return rr, nil
 	}
+	rr.exact = newExactBytes(cfg, rng.Partition)
 	rr.r = kafka.NewReader(kafka.ReaderConfig{
 		Brokers: cfg.Brokers, Topic: cfg.Topic, Partition: rng.Partition, Dialer: cfg.Dialer,
 		MinBytes: 1, MaxBytes: cfg.MaxBytes, MaxWait: cfg.MaxWait,
@@ -131,19 +135,30 @@ func (rr *RangeReader) Next(ctx context.Context, m *Message) error {
 	if rr.next >= rr.rng.To {
 		return io.EOF
 	}
-	km, err := rr.r.FetchMessage(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
+	if !rr.holds {
+		km, err := rr.r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("ingest: cannot fetch partition %d at %d: %w", rr.rng.Partition, rr.next, err)
+		}
+		rr.held, rr.holds = km, true
+	}
+	if err := rr.exact.fix(ctx, &rr.held); err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return ctx.Err()
 		}
-		return fmt.Errorf("ingest: cannot fetch partition %d at %d: %w", rr.rng.Partition, rr.next, err)
+		return err // the record stays held: the next call returns it
 	}
+	km := &rr.held
+	rr.holds = false
 	if km.Offset >= rr.rng.To {
 		rr.next = rr.rng.To
 		return io.EOF
 	}
 	rr.next = km.Offset + 1
-	*m = Message{Key: km.Key, Value: km.Value, Time: km.Time, Partition: km.Partition,
+	*m = Message{Key: km.Key, Value: km.Value, Headers: km.Headers, Time: km.Time, Partition: km.Partition,
 		Offset: km.Offset, HighWaterMark: rr.rng.To}
 	return nil
 }
@@ -153,5 +168,6 @@ func (rr *RangeReader) Close() error {
 	if rr.r == nil {
 		return nil
 	}
+	rr.exact.close()
 	return rr.r.Close()
 }

@@ -46,6 +46,7 @@ func touchAll(o *Observer) {
 	o.LiveError(1, 0.5, 0.25)
 	o.WarmupSteps(1)
 	o.Skipped("revoked", 1)
+	o.Refused("forecast", 1)
 	o.Checkpoint(time.Millisecond)
 	o.Restore(time.Millisecond)
 	o.StateBytes(64)
@@ -64,7 +65,7 @@ func TestNamesMatchContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := []string{"reason", "partition", "step", "name", "version", "cell", "fingerprint", "result"}
+	allowed := []string{"reason", "partition", "step", "name", "version", "cell", "fingerprint", "result", "kind"}
 	var got []string
 	for _, f := range families {
 		got = append(got, f.GetName())

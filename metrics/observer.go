@@ -23,6 +23,7 @@ type Observer struct {
 	recordsIn, forecastsOut, rebalances, warmup prometheus.Counter
 	recordsRefetched                            prometheus.Counter
 	deadLetters, skipped                        *prometheus.CounterVec
+	refused                                     *prometheus.CounterVec
 	stateDropped, modelReloads                  *prometheus.CounterVec
 	lag                                         *prometheus.GaugeVec
 	keys, stateBytes                            prometheus.Gauge
@@ -63,6 +64,7 @@ func newObserver() *Observer {
 		warmup:       counter("rnncast_warmup_steps_total", "Reading steps that produced no forecast because their key was warming up."),
 		deadLetters:  counterVec("rnncast_dead_letters_total", "Records written to the dead-letter topic, one per input offset, by reason.", "reason"),
 		skipped:      counterVec("rnncast_skipped_total", "Records settled without a forecast or dead letter, by reason (applied, revoked).", "reason"),
+		refused:      counterVec("rnncast_refused_total", "Messages the broker refused for what they held (each replaced by a dead letter), by kind (forecast, dead-letter).", "kind"),
 		stateDropped: counterVec("rnncast_state_dropped_total", "Key states dropped: on restore (corrupt, model, invalid) or while held (ttl, cap).", "reason"),
 		modelReloads: counterVec("rnncast_model_reloads_total", "Model reloads, by result (ok, rejected).", "result"),
 		lag:          gaugeVec("rnncast_consumer_lag", "High watermark minus the oldest unsettled offset, per assigned partition.", "partition"),
@@ -84,7 +86,7 @@ func newObserver() *Observer {
 
 func (o *Observer) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
-		o.recordsIn, o.recordsRefetched, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped, o.stateDropped, o.modelReloads,
+		o.recordsIn, o.recordsRefetched, o.forecastsOut, o.rebalances, o.warmup, o.deadLetters, o.skipped, o.refused, o.stateDropped, o.modelReloads,
 		o.lag, o.keys, o.stateBytes, o.batchSize, o.modelStep, o.endToEnd,
 		o.checkpoint, o.restore, o.liveAbs, o.liveSq, o.liveScored, o.liveMAE, o.modelInfo,
 	}
@@ -148,6 +150,9 @@ func (o *Observer) WarmupSteps(n int) { o.warmup.Add(float64(n)) }
 
 // Skipped implements pipeline.Observer.
 func (o *Observer) Skipped(reason string, n int) { o.skipped.WithLabelValues(reason).Add(float64(n)) }
+
+// Refused implements pipeline.Observer.
+func (o *Observer) Refused(kind string, n int) { o.refused.WithLabelValues(kind).Add(float64(n)) }
 
 // Checkpoint implements pipeline.Observer.
 func (o *Observer) Checkpoint(d time.Duration) { o.checkpoint.Observe(d.Seconds()) }

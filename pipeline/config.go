@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/window"
 )
 
@@ -32,6 +33,11 @@ type Config struct {
 	// DeadLetterTopic receives rejected records, unchanged, with reason
 	// headers. Required.
 	DeadLetterTopic string
+	// DeadLetter bounds a dead letter so that it always fits the topic: one
+	// that would exceed DeadLetter.MaxBytes, and that of a too-large
+	// record, keeps at most DeadLetter.ValuePrefix bytes of the value
+	// (sink.DeadLetterLimits). Defaults 256 KiB and 1 KiB.
+	DeadLetter sink.DeadLetterLimits
 	// Group is the consumer group id. Required.
 	Group string
 
@@ -153,6 +159,7 @@ func (cfg Config) withDefaults(meta modelMeta) Config {
 	setDur(&cfg.HeartbeatInterval, DefaultHeartbeatInterval)
 	setDur(&cfg.JoinBackoff, DefaultJoinBackoff)
 	setInt(&cfg.MaxBatch, DefaultMaxBatch)
+	cfg.DeadLetter = cfg.DeadLetter.WithDefaults()
 	setDur(&cfg.Window.Interval, meta.interval)
 	setInt(&cfg.Window.Window, meta.window)
 	setInt(&cfg.Window.Features, meta.inputs)
@@ -198,6 +205,9 @@ func (cfg Config) Validate() error {
 	}
 	if cfg.MaxBatch < 1 || cfg.Warmup < 0 || cfg.MaxDelay < 0 || cfg.CommitInterval < 0 || cfg.FailureWindow < 0 || cfg.StallTimeout < 0 {
 		return errors.New("pipeline: invalid config: max batch must be positive, warm-up and durations non-negative")
+	}
+	if err := cfg.DeadLetter.Validate(); err != nil {
+		return fmt.Errorf("pipeline: invalid config: %w", err)
 	}
 	if cfg.Window.MaxBatch > cfg.MaxBatch {
 		return fmt.Errorf("pipeline: invalid config: window max batch %d exceeds max batch %d", cfg.Window.MaxBatch, cfg.MaxBatch)

@@ -61,7 +61,7 @@ func start(t *testing.T, cfg Config, m *model.Model) *running {
 // startWith is start with setup, when not nil, called before Run.
 func startWith(t *testing.T, cfg Config, m *model.Model, setup func(*Pipeline)) *running {
 	t.Helper()
-	obs := &recObserver{dead: map[record.Reason]int{}}
+	obs := &recObserver{dead: map[record.Reason]int{}, refused: map[string]int{}}
 	p, err := New(cfg, m, obs, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -109,6 +109,7 @@ type recObserver struct {
 	rebalance int
 	skipped   int
 	dead      map[record.Reason]int
+	refused   map[string]int
 	assigned  []int         // partitions, in the order their generations assigned them
 	lag       map[int]int64 // the lag series an adapter would export
 }
@@ -125,6 +126,12 @@ func (o *recObserver) Lag(p int, lag int64) {
 func (o *recObserver) PartitionReleased(p int) {
 	o.mu.Lock()
 	delete(o.lag, p)
+	o.mu.Unlock()
+}
+
+func (o *recObserver) Refused(kind string, n int) {
+	o.mu.Lock()
+	o.refused[kind] += n
 	o.mu.Unlock()
 }
 

@@ -69,6 +69,12 @@ type Observer interface {
 	// each input offset once, by reason: SkipApplied, SkipRevoked
 	// (rnncast_skipped_total{reason}).
 	Skipped(reason string, n int)
+	// Refused counts messages the broker refused for what they held (too
+	// large, invalid), by kind: RefusedForecast or RefusedDeadLetter
+	// (rnncast_refused_total{kind}). Each is replaced by a dead letter of
+	// reason forecast-refused or dead-letter-refused, or, when that is
+	// refused too, skipped ("refused").
+	Refused(kind string, n int)
 	// Checkpoint observes the duration of one partition checkpoint
 	// (rnncast_checkpoint_seconds).
 	Checkpoint(d time.Duration)
@@ -134,6 +140,9 @@ func (NopObserver) WarmupSteps(int) {}
 
 // Skipped implements Observer.
 func (NopObserver) Skipped(string, int) {}
+
+// Refused implements Observer.
+func (NopObserver) Refused(string, int) {}
 
 // Checkpoint implements Observer.
 func (NopObserver) Checkpoint(time.Duration) {}

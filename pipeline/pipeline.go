@@ -23,6 +23,9 @@ type Pipeline struct {
 	writer *sink.Writer // set by Run; shared by the workers
 	// wrapWriter, when set (by tests), wraps the writer the workers use.
 	wrapWriter func(BatchWriter) BatchWriter
+	retry      *backoff // paces failed generations
+	// sleepUntil waits for a failed generation's pause (a test hook).
+	sleepUntil func(ctx context.Context, t time.Time)
 
 	ready     atomic.Bool
 	swapped   atomic.Pointer[model.Model] // the model SwapModel installed, if any
@@ -57,7 +60,7 @@ func New(cfg Config, m *model.Model, obs Observer, log *slog.Logger) (*Pipeline,
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log, now: time.Now,
+	return &Pipeline{cfg: cfg, m: m, obs: obs, log: log, now: time.Now, retry: newBackoff(), sleepUntil: sleepUntil,
 		parked: map[int]*partState{}, parts: map[int]*partStatus{}, failures: map[int]failure{},
 		ledgers: map[int]*ledger{}}, nil
 }
@@ -100,7 +103,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		return err
 	}
 	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers,
-		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch})
+		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch, BatchBytes: writerBatchBytes(p.cfg.DeadLetter)})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot start: %w", err)
 	}
@@ -120,6 +123,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	p.dropParked(nil)
 	p.unassignAll()
 	return nil
+}
+
+// writerBatchBytes is the writer's BatchBytes: kafka-go's 1 MiB default,
+// or more when a dead letter may be larger (with its framing).
+func writerBatchBytes(l sink.DeadLetterLimits) int64 {
+	return max(1<<20, int64(l.MaxBytes)+64<<10)
 }
 
 // checkTopics fails the start when a topic is missing, and warns when the
@@ -175,19 +184,20 @@ func (p *Pipeline) startGeneration(gen *ingest.Generation) {
 
 // work runs one partition's worker and records its failure. A failed
 // worker ends the generation (kafka-go's Start), so the member rejoins and
-// the partition restarts from its committed offset; the pause keeps a
-// persistent failure from spinning.
+// the partition restarts from its committed offset; the pause before it
+// returns (p.retry: 100ms doubling to 30s while generations fail without
+// progress) keeps a persistent failure from spinning. Only the cluster's
+// failures get here: a record the broker refuses is a dead letter.
 func (p *Pipeline) work(ctx context.Context, gen *ingest.Generation, a ingest.Assignment) {
 	err := p.runWorker(ctx, gen, a)
 	if err == nil {
 		return
 	}
-	p.log.Error("pipeline: partition worker failed", "partition", a.Partition, "err", err)
+	until, pause := p.retry.failed(gen.ID(), a.Partition)
+	p.log.Error("pipeline: partition worker failed; the generation ends after a pause", "partition", a.Partition,
+		"pause", pause, "err", err)
 	p.failed(a.Partition, err)
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Second):
-	}
+	p.sleepUntil(ctx, until)
 }
 
 // batchWriter returns the writer of the live workers.

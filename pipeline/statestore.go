@@ -140,6 +140,13 @@ func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []Ke
 	if err := s.w.Write(ctx, &sc.batch); err != nil {
 		return err // sc is dropped: kafka-go may still read its messages
 	}
+	if rs := sc.batch.Refused(); len(rs) > 0 {
+		// A state that is not written must not be passed by a commit.
+		err := fmt.Errorf("pipeline: the broker refused %d state records of partition %d (%s): %w",
+			len(rs), partition, s.cfg.Topic, rs[0].Err)
+		s.pool.Put(sc)
+		return err
+	}
 	s.pool.Put(sc)
 	return nil
 }

@@ -49,6 +49,7 @@ type worker struct {
 	msgs    []ingest.Message
 	rd      record.Reading
 	out     sink.Batch
+	retry   sink.Batch // dead letters in place of refused messages of out
 	dead    sink.DeadLetter
 	fc      sink.Forecast
 	settled []int64 // offsets accounted for by the batch being written
@@ -73,10 +74,11 @@ type worker struct {
 
 // emitted is a forecast waiting for its write's acknowledgement.
 type emitted struct {
-	key    string
-	ts     time.Time
-	offset int64
-	lo, hi int // its values in worker.flat
+	key     string
+	ts      time.Time
+	offset  int64
+	lo, hi  int  // its values in worker.flat
+	refused bool // the broker refused it (replaceRefused)
 }
 
 // runWorker is the body of one partition's goroutine: it lives as long as
@@ -227,6 +229,9 @@ func (w *worker) process(ctx context.Context) error {
 		w.out = sink.Batch{} // kafka-go may still read the abandoned messages
 		return err
 	}
+	if err := w.replaceRefused(ctx); err != nil {
+		return err
+	}
 	w.acked()
 	w.accounted()
 	return nil
@@ -280,9 +285,9 @@ func (w *worker) deadLetter(m *ingest.Message, err error) {
 	if !ok {
 		reason = record.ReasonDecode
 	}
-	w.dead = sink.DeadLetter{Key: m.Key, Value: m.Value, Reason: reason, Err: err,
+	w.dead = sink.DeadLetter{Key: m.Key, Value: m.Value, Headers: m.Headers, Time: m.Time, Reason: reason, Err: err,
 		Topic: w.p.cfg.InputTopic, Partition: m.Partition, Offset: m.Offset}
-	w.out.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead)
+	w.out.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead, w.p.cfg.DeadLetter)
 	if w.first(m.Offset) { // counted once, though written again after a failure
 		w.reasons[reason]++
 	}
@@ -340,16 +345,28 @@ func (w *worker) warmup(offset int64) {
 	}
 }
 
-// acked reports an acknowledged batch and settles the offsets it covers.
+// acked reports an acknowledged batch and settles the offsets it covers
+// (a refused forecast's by the dead letter in its place).
 func (w *worker) acked() {
 	now := time.Now()
 	obs, cb := w.p.obs, w.p.cfg.OnForecast
-	obs.ForecastsOut(len(w.emitted))
+	out := 0
+	for _, e := range w.emitted {
+		if !e.refused {
+			out++
+		}
+	}
+	obs.ForecastsOut(out)
 	for reason, n := range w.reasons {
-		obs.DeadLetters(reason, n)
+		if n != 0 {
+			obs.DeadLetters(reason, n)
+		}
 	}
 	obs.WarmupSteps(w.warmups)
 	for _, e := range w.emitted {
+		if e.refused {
+			continue
+		}
 		if t, ok := w.pend.timeOf(e.offset); ok {
 			obs.EndToEnd(now.Sub(t))
 		}
@@ -360,6 +377,7 @@ func (w *worker) acked() {
 	for _, o := range w.settled {
 		w.pend.settle(o)
 	}
+	w.p.retry.progressed(w.part)
 }
 
 // commit checkpoints and commits the offsets settled so far, when the
@@ -380,6 +398,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	}
 	w.committed, w.lastCommit, w.sinceCkpt = next, time.Now(), 0
 	w.p.committed(w.part)
+	w.p.retry.progressed(w.part)
 	return nil
 }
 

@@ -12,6 +12,11 @@ import (
 // failProduce makes kfake answer every produce request that writes to
 // topic with a retriable error while fail is set.
 func failProduce(c *kafkatest.Cluster, topic string, fail *atomic.Bool) {
+	failProduceWith(c, topic, fail, 6) // NOT_LEADER_FOR_PARTITION
+}
+
+// failProduceWith is failProduce with the error code to answer.
+func failProduceWith(c *kafkatest.Cluster, topic string, fail *atomic.Bool, code int16) {
 	c.Fake().ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		c.Fake().KeepControl()
 		req := r.(*kmsg.ProduceRequest)
@@ -24,7 +29,7 @@ func failProduce(c *kafkatest.Cluster, topic string, fail *atomic.Bool) {
 			rt.Topic = t.Topic
 			for _, p := range t.Partitions {
 				rp := kmsg.NewProduceResponseTopicPartition()
-				rp.Partition, rp.ErrorCode = p.Partition, 6 // NOT_LEADER_FOR_PARTITION
+				rp.Partition, rp.ErrorCode = p.Partition, code
 				rt.Partitions = append(rt.Partitions, rp)
 			}
 			resp.Topics = append(resp.Topics, rt)

@@ -30,6 +30,11 @@ const (
 	ReasonTooLarge     Reason = "too-large"     // value longer than MaxValueBytes
 	ReasonLate         Reason = "late"          // its slot was already applied (window)
 	ReasonDuplicate    Reason = "duplicate"     // its slot already had a reading (window)
+
+	// A record whose forecast or dead letter the broker refused for what
+	// it held (too large, invalid): its dead letter is written in place.
+	ReasonForecastRefused   Reason = "forecast-refused"
+	ReasonDeadLetterRefused Reason = "dead-letter-refused"
 )
 
 // RejectError is the error of a record that cannot be processed and goes to

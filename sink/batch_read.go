@@ -33,7 +33,8 @@ func (b *Batch) DropTopic(topic string) {
 			continue
 		}
 		b.msgs[n], b.msgs[i] = b.msgs[i], b.msgs[n]
+		b.orig[n], b.orig[i] = b.orig[i], b.orig[n]
 		n++
 	}
-	b.msgs = b.msgs[:n]
+	b.msgs, b.orig = b.msgs[:n], b.orig[:n]
 }

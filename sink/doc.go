@@ -9,8 +9,13 @@
 // The encoders are safe for concurrent use and keep no reference to their
 // arguments.
 //
+// deadletter.go bounds and encodes dead letters (DeadLetterLimits: a dead
+// letter always fits its topic) and tells a broker's refusal of single
+// records (Refused) from the cluster's failures.
+//
 // writer.go and state.go hold the kafka-go side: a Writer (safe for
 // concurrent use) writes a Batch of forecasts, dead letters and state
-// records, acknowledged by all in-sync replicas; a Batch reuses its memory
-// and is owned by one goroutine.
+// records, acknowledged by all in-sync replicas, isolating the messages the
+// broker refuses (Batch.Refused) instead of failing the batch; a Batch
+// reuses its memory and is owned by one goroutine.
 package sink

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"github.com/rnncast/rnncast/record"
 )
 
 // Forecast is one key's forecast of the next Horizon values, as written to
@@ -72,24 +70,6 @@ func AppendForecast(dst []byte, f *Forecast) []byte {
 	dst = append(dst, `,"offset":`...)
 	dst = strconv.AppendInt(dst, f.Offset, 10)
 	return append(dst, "}}"...)
-}
-
-// DeadLetterHeaders returns the headers of a dead letter: the reason, the
-// source topic, partition and offset, and the error text (empty when err is
-// nil), keyed by the Header* names of writer.go. The dead letter's key
-// and value are the original record's, unchanged.
-func DeadLetterHeaders(reason record.Reason, topic string, partition int, offset int64, err error) []Header {
-	var text string
-	if err != nil {
-		text = err.Error()
-	}
-	return []Header{
-		{Key: HeaderReason, Value: []byte(reason)},
-		{Key: HeaderSourceTopic, Value: []byte(topic)},
-		{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(partition), 10)},
-		{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, offset, 10)},
-		{Key: HeaderError, Value: []byte(text)},
-	}
 }
 
 // appendFloat32 appends v rounded to float32 in its shortest form, or null

@@ -8,11 +8,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rnncast/rnncast/record"
+	"github.com/segmentio/kafka-go"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -103,33 +105,35 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 
 func TestDeadLetterHeaders(t *testing.T) {
 	err := &record.RejectError{Reason: record.ReasonDecode, Err: errors.New("malformed json at byte 3")}
+	at := time.UnixMilli(1767225600123)
+	orig := []kafka.Header{{Key: "reason", Value: []byte("forged")}, {Key: "trace", Value: nil}}
 	tests := []struct {
 		name string
-		err  error
-		want map[string]string
+		d    DeadLetter
+		want []string // key=value, in order
 	}{
-		{"with error", err, map[string]string{HeaderReason: "decode", HeaderSourceTopic: "sensors",
-			HeaderSourcePartition: "7", HeaderSourceOffset: "12345", HeaderError: "record: decode: malformed json at byte 3"}},
-		{"nil error", nil, map[string]string{HeaderReason: "decode", HeaderSourceTopic: "sensors",
-			HeaderSourcePartition: "7", HeaderSourceOffset: "12345", HeaderError: ""}},
+		{"with error", DeadLetter{Reason: record.ReasonDecode, Topic: "sensors", Partition: 7, Offset: 12345, Time: at, Err: err},
+			[]string{"reason=decode", "source-topic=sensors", "source-partition=7", "source-offset=12345",
+				"source-timestamp=1767225600123", "error=record: decode: malformed json at byte 3"}},
+		{"nil error, original headers", DeadLetter{Reason: record.ReasonDecode, Topic: "sensors", Partition: 7, Offset: 12345, Time: at, Headers: orig},
+			[]string{"reason=decode", "source-topic=sensors", "source-partition=7", "source-offset=12345",
+				"source-timestamp=1767225600123", "error=", "original.reason=forged", "original.trace="}},
+		{"too large", DeadLetter{Reason: record.ReasonTooLarge, Topic: "in", Offset: 1, Time: at, Key: []byte("k"), Value: make([]byte, 3000), Headers: orig},
+			[]string{"reason=too-large", "source-topic=in", "source-partition=0", "source-offset=1",
+				"source-timestamp=1767225600123", "error=", "truncated=value", "original-key-size=1", "original-value-size=3000",
+				"original.reason=forged", "original.trace="}},
+		{"refused", DeadLetter{Reason: record.ReasonForecastRefused, Topic: "in", Offset: 2, Time: at, Value: []byte("{}"), Headers: orig, Refused: true},
+			[]string{"reason=forecast-refused", "source-topic=in", "source-partition=0", "source-offset=2",
+				"source-timestamp=1767225600123", "error=", "original-headers=2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hs := DeadLetterHeaders(record.ReasonDecode, "sensors", 7, 12345, tt.err)
-			got := map[string]string{}
-			for _, h := range hs {
-				if _, dup := got[h.Key]; dup {
-					t.Fatalf("header %q given twice", h.Key)
-				}
-				got[h.Key] = string(h.Value)
+			var got []string
+			for _, h := range DeadLetterHeaders(&tt.d, DeadLetterLimits{MaxBytes: 8192, ValuePrefix: 1024}) {
+				got = append(got, h.Key+"="+string(h.Value))
 			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("headers = %v, want %v", got, tt.want)
-			}
-			for k, v := range tt.want {
-				if got[k] != v {
-					t.Fatalf("header %q = %q, want %q", k, got[k], v)
-				}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("headers =\n%q\nwant\n%q", got, tt.want)
 			}
 		})
 	}

@@ -5,8 +5,8 @@ package sink
 // the input topic). A nil value writes a tombstone, which compaction turns
 // into the key's deletion.
 func (b *Batch) AddState(topic string, partition int, key string, value []byte) {
-	m := b.next()
+	m := b.next(origin{kind: KindState, offset: -1})
 	m.Topic, m.Partition = topic, partition
 	m.Key = append(m.Key, key...)
-	m.Value = appendOrNil(m.Value, value)
+	m.Value = appendExact(m.Value, value)
 }

@@ -32,6 +32,10 @@ type WriterConfig struct {
 	// BatchSize is the most messages of one produce batch per partition.
 	// Default 512.
 	BatchSize int
+	// BatchBytes bounds the bytes of one produce batch per partition; a
+	// larger message is refused before it is sent (kafka-go's
+	// MessageTooLargeError). Default 1 MiB, kafka-go's.
+	BatchBytes int64
 	// WriteTimeout bounds one produce request. Default 10s.
 	WriteTimeout time.Duration
 	// Dialer's TLS and SASL settings are used when set.
@@ -74,6 +78,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: cfg.BatchTimeout,
 		BatchSize:    cfg.BatchSize,
+		BatchBytes:   cfg.BatchBytes,
 		WriteTimeout: cfg.WriteTimeout,
 		Transport:    tr,
 	}
@@ -81,30 +86,117 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 }
 
 // Write writes every message of b and returns when all are acknowledged
-// (RequireAll), or the first error. After an error, some messages may have
-// been written: the caller must not commit the offsets b covers.
+// (RequireAll), or the first error that is not a refusal of single
+// messages. A message the broker refuses for what it holds (too large,
+// invalid, corrupt: see Refused) does not fail the write: Write rewrites
+// the messages of the failed produce requests in halves, in order, until
+// every refused message is alone, and reports those in b.Refused; the
+// others are written. After an error, some messages may have been written:
+// the caller must not commit the offsets b covers.
 func (w *Writer) Write(ctx context.Context, b *Batch) error {
+	b.refused = b.refused[:0]
 	if len(b.msgs) == 0 {
 		return nil
 	}
-	if err := w.w.WriteMessages(ctx, b.msgs...); err != nil {
-		var werr kafka.WriteErrors
-		if errors.As(err, &werr) {
-			// kafka-go's message lists every message's error: name one.
-			return fmt.Errorf("sink: cannot write %d of %d messages: %w", werr.Count(), len(b.msgs), firstError(werr))
+	failed, err := w.write(ctx, b.msgs)
+	if err != nil {
+		return err
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return w.isolate(ctx, b, failed)
+}
+
+// write writes msgs and returns the positions of those refused (Refused),
+// or an error when any failed otherwise.
+func (w *Writer) write(ctx context.Context, msgs []kafka.Message) ([]int, error) {
+	err := w.w.WriteMessages(ctx, msgs...)
+	if err == nil {
+		return nil, nil
+	}
+	var werr kafka.WriteErrors
+	if !errors.As(err, &werr) {
+		if Refused(err) { // kafka-go refused one message before writing any
+			return all(len(msgs)), nil
 		}
-		return fmt.Errorf("sink: cannot write %d messages: %w", len(b.msgs), err)
+		return nil, fmt.Errorf("sink: cannot write %d messages: %w", len(msgs), err)
+	}
+	var failed []int
+	for i, e := range werr {
+		switch {
+		case e == nil:
+		case Refused(e):
+			failed = append(failed, i)
+		default:
+			// kafka-go's message lists every message's error: name one.
+			return nil, fmt.Errorf("sink: cannot write %d of %d messages: %w", werr.Count(), len(msgs), e)
+		}
+	}
+	return failed, nil
+}
+
+func all(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// isolate rewrites the messages of b at the positions failed (refused
+// together: a produce request is refused as a whole for one of its
+// records) in halves, depth first and in order, until each refused message
+// was written alone; those are appended to b.refused. One bad message
+// among n costs about 2·log2(n) writes.
+func (w *Writer) isolate(ctx context.Context, b *Batch, failed []int) error {
+	if len(failed) == 1 {
+		return w.writeAlone(ctx, b, failed[0])
+	}
+	for _, half := range [][]int{failed[:len(failed)/2], failed[len(failed)/2:]} {
+		if len(half) == 1 {
+			if err := w.writeAlone(ctx, b, half[0]); err != nil {
+				return err
+			}
+			continue
+		}
+		msgs := make([]kafka.Message, len(half))
+		for i, j := range half {
+			msgs[i] = b.msgs[j]
+		}
+		again, err := w.write(ctx, msgs)
+		if err != nil {
+			return err
+		}
+		for i := range again {
+			again[i] = half[again[i]]
+		}
+		if len(again) > 0 {
+			if err := w.isolate(ctx, b, again); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-func firstError(errs kafka.WriteErrors) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+// writeAlone writes b's message i by itself; a refusal is recorded in
+// b.refused.
+func (w *Writer) writeAlone(ctx context.Context, b *Batch, i int) error {
+	err := w.w.WriteMessages(ctx, b.msgs[i])
+	var werr kafka.WriteErrors
+	if errors.As(err, &werr) && len(werr) == 1 {
+		err = werr[0]
 	}
-	return errs
+	switch {
+	case err == nil:
+	case Refused(err):
+		o := b.orig[i]
+		b.refused = append(b.refused, Refusal{Index: i, Err: err, Kind: o.kind, Offset: o.offset, Reason: o.reason})
+	default:
+		return fmt.Errorf("sink: cannot write a message: %w", err)
+	}
+	return nil
 }
 
 // Close flushes and closes the writer's connections.
@@ -136,25 +228,53 @@ func (s samePartition) Balance(msg kafka.Message, partitions ...int) int {
 // be reset or reused after a Write that returned an error, because kafka-go
 // may still read the messages of a write its context abandoned.
 type Batch struct {
-	msgs []kafka.Message
+	msgs    []kafka.Message
+	orig    []origin  // of each message, by position
+	refused []Refusal // of the last Write
 }
+
+// origin is what a message of a Batch was made from.
+type origin struct {
+	kind   Kind
+	offset int64 // the input record's
+	reason record.Reason
+}
+
+// Kind is what a message of a Batch is.
+type Kind uint8
+
+// Kinds of messages.
+const (
+	KindForecast Kind = iota
+	KindDeadLetter
+	KindState
+)
 
 // Len returns how many messages b holds.
 func (b *Batch) Len() int { return len(b.msgs) }
 
 // Reset empties b, keeping its memory.
-func (b *Batch) Reset() { b.msgs = b.msgs[:0] }
+func (b *Batch) Reset() { b.msgs, b.orig, b.refused = b.msgs[:0], b.orig[:0], b.refused[:0] }
+
+// Refused returns the messages of b's last Write that the broker refused
+// on their own (Refused), in the order of their Index. The slice is valid
+// until b is reset.
+func (b *Batch) Refused() []Refusal { return b.refused }
+
+// KeyValue returns the key and value of b's message i; they alias b.
+func (b *Batch) KeyValue(i int) (key, value []byte) { return b.msgs[i].Key, b.msgs[i].Value }
 
 // next returns a fresh message slot whose Value and Headers keep the
-// capacity of an earlier message's.
-func (b *Batch) next() *kafka.Message {
+// capacity of an earlier message's, made from o.
+func (b *Batch) next(o origin) *kafka.Message {
+	b.orig = append(b.orig, o)
 	if len(b.msgs) < cap(b.msgs) {
 		b.msgs = b.msgs[:len(b.msgs)+1]
 	} else {
 		b.msgs = append(b.msgs, kafka.Message{})
 	}
 	m := &b.msgs[len(b.msgs)-1]
-	m.Topic, m.Key, m.Value, m.Headers = "", m.Key[:0], m.Value[:0], m.Headers[:0]
+	m.Topic, m.Key, m.Value, m.Headers, m.Time = "", m.Key[:0], m.Value[:0], m.Headers[:0], time.Time{}
 	return m
 }
 
@@ -162,41 +282,11 @@ func (b *Batch) next() *kafka.Message {
 // sensor, for partition f.Partition, with the model version and input
 // offset headers.
 func (b *Batch) AddForecast(topic string, f *Forecast) {
-	m := b.next()
+	m := b.next(origin{kind: KindForecast, offset: f.Offset})
 	m.Topic, m.Partition = topic, f.Partition
 	m.Key = append(m.Key, f.Sensor...)
 	m.Value = AppendForecast(m.Value, f)
 	m.Headers = append(m.Headers,
 		kafka.Header{Key: HeaderModelVersion, Value: []byte(f.ModelVersion)},
 		kafka.Header{Key: HeaderInputOffset, Value: strconv.AppendInt(nil, f.Offset, 10)})
-}
-
-// DeadLetter is a rejected input record and why.
-type DeadLetter struct {
-	Key, Value []byte // the original bytes, unchanged
-	Reason     record.Reason
-	Err        error
-	Topic      string // source topic
-	Partition  int
-	Offset     int64
-}
-
-// AddDeadLetter adds d as a message to topic, for the source partition's
-// number, with the original key and value (a null key or value stays null)
-// and the headers of DeadLetterHeaders.
-func (b *Batch) AddDeadLetter(topic string, d *DeadLetter) {
-	m := b.next()
-	m.Topic, m.Partition = topic, d.Partition
-	m.Key = appendOrNil(m.Key, d.Key)
-	m.Value = appendOrNil(m.Value, d.Value)
-	for _, h := range DeadLetterHeaders(d.Reason, d.Topic, d.Partition, d.Offset, d.Err) {
-		m.Headers = append(m.Headers, kafka.Header{Key: h.Key, Value: h.Value})
-	}
-}
-
-func appendOrNil(dst, src []byte) []byte {
-	if src == nil {
-		return nil
-	}
-	return append(dst, src...)
 }

@@ -3,13 +3,11 @@ package sink
 import (
 	"bytes"
 	"context"
-	"errors"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/rnncast/rnncast/internal/kafkatest"
-	"github.com/rnncast/rnncast/record"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -72,44 +70,6 @@ func TestWriterPartitions(t *testing.T) {
 		}
 		if m.Partition != want {
 			t.Errorf("two-partition topic: key %q in partition %d, want %d", m.Key, m.Partition, want)
-		}
-	}
-}
-
-// TestWriterDeadLetters checks that a dead letter keeps the original key
-// and value, nulls included, and carries the reason headers.
-func TestWriterDeadLetters(t *testing.T) {
-	c := kafkatest.Kfake(t)
-	topic := kafkatest.Name(t, "dlq")
-	c.CreateTopic(t, topic, 2, nil)
-	w, err := NewWriter(WriterConfig{Brokers: c.Brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	dls := []DeadLetter{
-		{Key: []byte("k"), Value: []byte("{bad"), Reason: record.ReasonDecode, Err: errors.New("boom"), Topic: "in", Partition: 0, Offset: 5},
-		{Key: nil, Value: nil, Reason: record.ReasonInvalidKey, Err: errors.New("empty key"), Topic: "in", Partition: 1, Offset: 6},
-	}
-	var b Batch
-	for i := range dls {
-		b.AddDeadLetter(topic, &dls[i])
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := w.Write(ctx, &b); err != nil {
-		t.Fatal(err)
-	}
-	got := c.ReadAll(t, topic, 2, 30*time.Second)
-	for i, m := range got {
-		d := dls[i]
-		if m.Partition != d.Partition || !bytes.Equal(m.Key, d.Key) || !bytes.Equal(m.Value, d.Value) || (d.Value == nil) != (m.Value == nil) {
-			t.Errorf("dead letter %d: partition %d key %q value %q (nil %v); want %d %q %q", i, m.Partition, m.Key, m.Value, m.Value == nil, d.Partition, d.Key, d.Value)
-		}
-		for _, h := range DeadLetterHeaders(d.Reason, d.Topic, d.Partition, d.Offset, d.Err) {
-			if hv(m, h.Key) != string(h.Value) {
-				t.Errorf("dead letter %d: header %s = %q, want %q", i, h.Key, hv(m, h.Key), h.Value)
-			}
 		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/window"
 )
 
@@ -34,6 +35,7 @@ func pipelineConfig(c *config.Config) pipeline.Config {
 		InputTopic:      c.Kafka.InputTopic,
 		OutputTopic:     c.Kafka.OutputTopic,
 		DeadLetterTopic: c.Kafka.DeadLetterTopic,
+		DeadLetter:      sink.DeadLetterLimits{MaxBytes: c.DeadLetter.MaxBytes, ValuePrefix: c.DeadLetter.ValuePrefixBytes},
 		Group:           c.Kafka.Group,
 		StartFirst:      c.Kafka.StartOffset == "earliest",
 		CommitInterval:  c.Kafka.CommitInterval,

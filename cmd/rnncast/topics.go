@@ -26,8 +26,9 @@ state.enabled, kafka.state_topic. The output, dead-letter and state topics
 have as many partitions as the input (co-partitioned: a sensor's forecasts,
 dead letters and state live in its input partition's number); the state topic
 is compacted, the others use cleanup.policy=delete; the dead-letter topic takes
-records of at least 1048588 bytes (max.message.bytes), so that every dead
-letter rnncast writes fits. create leaves an existing topic as it is and checks
+records of at least 1048588 bytes (max.message.bytes; more when
+dead_letter.max_bytes plus 4096 bytes of framing is larger), so that every
+dead letter rnncast writes fits. create leaves an existing topic as it is and checks
 it (running it twice is safe); check creates nothing. Each problem is printed,
 naming the topic; either exits 1 when there is one.
 
@@ -43,9 +44,13 @@ Examples:
   rnncast topics create --config backfill.yaml --input-retention-ms -1`
 
 // deadLetterMessageBytes is the least max.message.bytes of the dead-letter
-// topic: the broker's default message.max.bytes, which no dead letter
-// exceeds.
-const deadLetterMessageBytes = 1048588
+// topic: the broker's default message.max.bytes, or more when
+// dead_letter.max_bytes (plus a record batch's framing) asks for it, so that
+// every dead letter rnncast writes fits.
+func deadLetterMessageBytes(c *config.Config) int {
+	const brokerDefault, framing = 1048588, 4096
+	return max(brokerDefault, c.DeadLetter.MaxBytes+framing)
+}
 
 // topicsOptions are the flags of rnncast topics.
 type topicsOptions struct {
@@ -177,7 +182,7 @@ func topicRoles(c *config.Config, o topicsOptions, have map[string]ingest.TopicI
 	if o.set["input-retention-ms"] {
 		in.RetentionMs = &o.inputRetentionMs
 	}
-	dead.MinMessageBytes = deadLetterMessageBytes
+	dead.MinMessageBytes = deadLetterMessageBytes(c)
 	roles := []topicRole{{"input", in}, {"output", out}, {"dead letters", dead}}
 	if c.State.Enabled {
 		st := spec(c.Kafka.StateTopic)

@@ -35,6 +35,7 @@ func (c *Cluster) produce(t testing.TB, topic string, bal kafka.Balancer, msgs [
 		RequiredAcks: kafka.RequireAll,
 		BatchTimeout: 5 * time.Millisecond,
 		BatchSize:    1000,
+		BatchBytes:   batchBytes(msgs),
 		Transport:    tr,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
@@ -46,6 +47,20 @@ func (c *Cluster) produce(t testing.TB, topic string, bal kafka.Balancer, msgs [
 	if err != nil {
 		t.Fatalf("kafkatest: cannot produce %d messages to %s: %v", len(msgs), topic, err)
 	}
+}
+
+// batchBytes is kafka-go's 1 MiB default, or room for the largest of msgs
+// (a test of records near or over the broker's limit produces each alone).
+func batchBytes(msgs []kafka.Message) int64 {
+	n := 0
+	for _, m := range msgs {
+		size := len(m.Key) + len(m.Value)
+		for _, h := range m.Headers {
+			size += len(h.Key) + len(h.Value)
+		}
+		n = max(n, size)
+	}
+	return max(1<<20, int64(n)+1<<10)
 }
 
 // Partition returns the partition, of n, that Java's default partitioner
