@@ -51,22 +51,44 @@ func appendShortF32(dst []byte, x float32) []byte {
 	if !ok {
 		return strconv.AppendFloat(dst, float64(x), 'g', -1, 32)
 	}
+	// The digits of d from the right, two at a time, with the point q
+	// digits from the end and at least one digit before it.
+	var buf [24]byte
+	i := len(buf)
+	for d >= 100 {
+		lo := d % 100
+		d /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*lo], digitPairs[2*lo+1]
+	}
+	if d >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*d], digitPairs[2*d+1]
+	} else {
+		i--
+		buf[i] = byte('0' + d)
+	}
+	if q > 0 {
+		for len(buf)-i <= q { // a value under 1: leading zeros
+			i--
+			buf[i] = '0'
+		}
+		p := len(buf) - q // the point goes before buf[p]
+		copy(buf[i-1:], buf[i:p])
+		i--
+		buf[p-1] = '.'
+	}
 	if bits>>31 != 0 {
-		dst = append(dst, '-')
+		i--
+		buf[i] = '-'
 	}
-	dst = strconv.AppendUint(dst, d/pow10[q], 10)
-	if q == 0 {
-		return dst
-	}
-	// The q fraction digits, leading zeros included; the last is not zero.
-	var buf [11]byte
-	f := d % pow10[q]
-	for i := q - 1; i >= 0; i-- {
-		buf[i] = byte('0' + f%10)
-		f /= 10
-	}
-	return append(append(dst, '.'), buf[:q]...)
+	return append(dst, buf[i:]...)
 }
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" +
+	"30313233343536373839" + "40414243444546474849" + "50515253545556575859" + "60616263646566676869" +
+	"70717273747576777879" + "80818283848586878889" + "90919293949596979899"
 
 // shortDigits returns the shortest decimal d·10^-q (and the closest to the
 // value among the shortest) that rounds to the positive normal float32 of
