@@ -27,6 +27,7 @@ The input is what `rnncast simulate` writes: key sensor-NNNN, value
 
 import argparse
 import json
+from json.encoder import encode_basestring
 import resource
 import time
 import uuid
@@ -120,11 +121,17 @@ def rounds(msgs):
     return out
 
 
-def forecast_json(model, key, ts, forecast, topic, partition, offset):
-    return json.dumps({"sensor": key, "ts": ts, "interval": "1h", "horizon": model.horizon,
-                       "forecast": forecast, "model": {"name": model.name, "version": model.version},
-                       "input": {"topic": topic, "partition": partition, "offset": offset}},
-                      separators=(",", ":"))
+def forecast_template(model, topic):
+    """Returns the %-format of one forecast record, rnncast's output JSON:
+    sensor (a JSON string), ts, the H forecast values, partition, offset.
+    Values are written with 9 significant digits, enough to round-trip a
+    float32 (rnncast writes the shortest such form; json.dumps of the
+    float64s would cost five times as much)."""
+    values = ",".join(["%.9g"] * model.horizon)
+    model_json = json.dumps({"name": model.name, "version": model.version}, separators=(",", ":"))
+    return ('{"sensor":%s,"ts":"%s","interval":"1h","horizon":' + str(model.horizon) +
+            ',"forecast":[' + values + '],"model":' + model_json.replace("%", "%%") +
+            ',"input":{"topic":' + json.dumps(topic).replace("%", "%%") + ',"partition":%d,"offset":%d}}')
 
 
 def total_records(consumer, topic):
@@ -157,6 +164,7 @@ def run(a):
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     producer = Producer({"bootstrap.servers": a.brokers, "acks": "all", "linger.ms": 5,
                          "enable.idempotence": False})
+    template = forecast_template(model, a.input)
     want, partitions = total_records(consumer, a.input)
     create_topic(a.brokers, a.output, partitions)
     cpu0 = cpu_seconds()
@@ -180,8 +188,8 @@ def run(a):
                 h, y = model.step(torch.tensor([m[2] for m in rnd]), states.h.index_select(0, rows))
                 states.h.index_copy_(0, rows, h)
                 for m, f in zip(rnd, y.tolist()):
-                    producer.produce(a.output, key=m[0], partition=m[3],
-                                     value=forecast_json(model, m[0], m[1], f, a.input, m[3], m[4]))
+                    value = template % (encode_basestring(m[0]), m[1], *f, m[3], m[4])
+                    producer.produce(a.output, key=m[0], value=value, partition=m[3])
                     producer.poll(0)
             if producer.flush(60) != 0:
                 raise SystemExit("bench_loop: forecasts not acknowledged within 60s")
