@@ -181,7 +181,7 @@ def run(a):
             for m in batch:
                 if m.error():
                     raise KafkaException(m.error())
-                r = json.loads(m.value())
+                r = json.loads(m.value().decode())  # str: loads skips its encoding sniffing
                 msgs.append((m.key().decode(), r["ts"], float(r["value"]), m.partition(), m.offset()))
             for rnd in rounds(msgs):
                 rows = states.index([m[0] for m in rnd])
@@ -190,7 +190,7 @@ def run(a):
                 for m, f in zip(rnd, y.tolist()):
                     value = template % (encode_basestring(m[0]), m[1], *f, m[3], m[4])
                     producer.produce(a.output, key=m[0], value=value, partition=m[3])
-                    producer.poll(0)
+                producer.poll(0)  # no delivery callbacks: once a round serves the queue
             if producer.flush(60) != 0:
                 raise SystemExit("bench_loop: forecasts not acknowledged within 60s")
             consumer.commit(asynchronous=True)
