@@ -26,16 +26,16 @@ func (r *recent) add(at int64, forecast []float32) {
 // forecast that covered it and adds each error to ls by horizon step.
 func (r *recent) score(at int64, actual float64, intervalMs int64, ls *LiveScores) {
 	h := len(r.at)
-	span, iv := int64(min(h, len(ls.Steps)))*intervalMs, float64(intervalMs)
+	span, inv := int64(min(h, len(ls.Steps)))*intervalMs, 1/float64(intervalMs)
 	for i, t := range r.at {
 		d := at - t
 		if t == 0 || d <= 0 || d > span {
 			continue
 		}
-		// d/intervalMs without an integer division (24 per reading): d and
-		// intervalMs are exact in float64, so a whole quotient comes out
-		// exact, and a d off the grid fails the check whatever the rounding.
-		k := int64(float64(d) / iv)
+		// d/intervalMs without a division (24 per reading): for a d on the
+		// grid, d·(1/intervalMs) is within far less than ½ of the whole
+		// quotient, so rounding finds it; a d off the grid fails the check.
+		k := int64(float64(d)*inv + 0.5)
 		if k*intervalMs != d {
 			continue
 		}

@@ -82,3 +82,36 @@ func TestLiveScoresSums(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentScoreIntervals checks that every step of every forecast is
+// found on grids of odd intervals (the quotient is taken by multiplying by
+// the interval's inverse) and that readings off the grid score nothing.
+func TestRecentScoreIntervals(t *testing.T) {
+	const h = 24
+	for _, iv := range []int64{1, 3, 7, 1000, 59_999, 3_600_000, 86_400_000, 604_800_000 + 13} {
+		base := int64(1_700_000_000_000) - 1_700_000_000_000%iv + iv
+		var r recent
+		f := make([]float32, h)
+		for j := range h {
+			for k := range f {
+				f[k] = float32(j*100 + k)
+			}
+			r.add(base+int64(j)*iv, f)
+		}
+		ls := newLiveScores(h)
+		r.score(base+h*iv, 0, iv, &ls) // each forecast j is scored at step h-j
+		for k, st := range ls.Steps {
+			j := h - (k + 1)
+			if len(st.Abs) != 1 || st.Abs[0] != float64(j*100+k) {
+				t.Errorf("interval %d step %d: scores %v, want [%d]", iv, k+1, st.Abs, j*100+k)
+			}
+		}
+		if iv > 1 {
+			ls.reset()
+			r.score(base+h*iv+1, 0, iv, &ls)
+			if ls.Len() != 0 {
+				t.Errorf("interval %d: %d scores off the grid, want none", iv, ls.Len())
+			}
+		}
+	}
+}
