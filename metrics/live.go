@@ -2,6 +2,10 @@ package metrics
 
 import (
 	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rnncast/rnncast/pipeline"
 )
 
 // ring holds the latest RecentScores absolute errors of one horizon step
@@ -13,45 +17,79 @@ type ring struct {
 	sum  float64
 }
 
-// add stores v, evicting the oldest score when full, and returns the mean.
-func (r *ring) add(v float64) float64 {
-	if r.n == len(r.vals) {
-		r.sum -= r.vals[r.next]
-	} else {
-		r.n++
+// add stores the scores vs in order, evicting the oldest when full, and
+// returns the mean of the scores held. vs must not be empty. The running
+// sum takes the same additions in the same order as storing the scores one
+// by one would, so a batch's mean equals the one-by-one mean exactly.
+func (r *ring) add(vs []float64) float64 {
+	sum, next, n := r.sum, r.next, r.n
+	for _, v := range vs {
+		if n == len(r.vals) {
+			sum -= r.vals[next]
+		} else {
+			n++
+		}
+		r.vals[next] = v
+		sum += v
+		next = (next + 1) % len(r.vals)
+		if next == 0 {
+			sum = r.resum(n) // bound floating-point drift of the running sum
+		}
 	}
-	r.vals[r.next] = v
-	r.sum += v
-	r.next = (r.next + 1) % len(r.vals)
-	if r.next == 0 {
-		r.resum() // bound floating-point drift of the running sum
-	}
-	return r.sum / float64(r.n)
+	r.sum, r.next, r.n = sum, next, n
+	return sum / float64(n)
 }
 
-func (r *ring) resum() {
-	r.sum = 0
-	for _, v := range r.vals[:r.n] {
-		r.sum += v
+// resum returns the sum of the first n scores held.
+func (r *ring) resum(n int) float64 {
+	sum := 0.0
+	for _, v := range r.vals[:n] {
+		sum += v
 	}
+	return sum
 }
 
-// LiveError implements pipeline.Observer: it adds to the step's error sums
-// and updates its recent mean absolute error.
-func (o *Observer) LiveError(step int, absErr, sqErr float64) {
-	label := strconv.Itoa(step)
-	o.liveAbs.WithLabelValues(label).Add(absErr)
-	o.liveSq.WithLabelValues(label).Add(sqErr)
-	o.liveScored.WithLabelValues(label).Inc()
+// liveStep is one horizon step's series, resolved once (no label lookup
+// per batch), and its recent scores.
+type liveStep struct {
+	abs, sq, scored prometheus.Counter
+	mae             prometheus.Gauge
+	recent          ring
+}
+
+// LiveErrors implements pipeline.Observer: per horizon step it adds the
+// micro-batch's error sums and count, and updates the step's recent mean
+// absolute error with the batch's errors in order. One lock per batch.
+func (o *Observer) LiveErrors(s *pipeline.LiveScores) {
 	o.mu.Lock()
-	r := o.recent[step]
-	if r == nil {
-		r = new(ring)
-		o.recent[step] = r
+	defer o.mu.Unlock()
+	for i := range s.Steps {
+		st := &s.Steps[i]
+		if len(st.Abs) == 0 {
+			continue
+		}
+		l := o.liveStep(i + 1)
+		l.abs.Add(st.AbsSum)
+		l.sq.Add(st.SqSum)
+		l.scored.Add(float64(len(st.Abs)))
+		l.mae.Set(l.recent.add(st.Abs))
 	}
-	mae := r.add(absErr)
-	o.mu.Unlock()
-	o.liveMAE.WithLabelValues(label).Set(mae)
+}
+
+// liveStep returns step's series, resolving them on the step's first
+// score. o.mu must be held.
+func (o *Observer) liveStep(step int) *liveStep {
+	for len(o.live) < step {
+		o.live = append(o.live, nil)
+	}
+	l := o.live[step-1]
+	if l == nil {
+		label := strconv.Itoa(step)
+		l = &liveStep{abs: o.liveAbs.WithLabelValues(label), sq: o.liveSq.WithLabelValues(label),
+			scored: o.liveScored.WithLabelValues(label), mae: o.liveMAE.WithLabelValues(label)}
+		o.live[step-1] = l
+	}
+	return l
 }
 
 // Snapshot is a summary of an Observer's totals for status lines.
@@ -69,11 +107,15 @@ func (o *Observer) Snapshot() Snapshot {
 	s := Snapshot{RecordsIn: o.nIn.Load(), ForecastsOut: o.nOut.Load(), DeadLetters: o.nDead.Load()}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, r := range o.recent {
-		s.LiveMAE += r.sum / float64(r.n)
+	steps := 0
+	for _, l := range o.live {
+		if l != nil {
+			s.LiveMAE += l.recent.sum / float64(l.recent.n)
+			steps++
+		}
 	}
-	if len(o.recent) > 0 {
-		s.LiveMAE /= float64(len(o.recent))
+	if steps > 0 {
+		s.LiveMAE /= float64(steps)
 		s.Scored = true
 	}
 	return s

@@ -43,7 +43,7 @@ func touchAll(o *Observer) {
 	o.EndToEnd(20 * time.Millisecond)
 	o.Keys(2)
 	o.Rebalance()
-	o.LiveError(1, 0.5, 0.25)
+	liveError(o, 1, 0.5, 0.25)
 	o.WarmupSteps(1)
 	o.Skipped("revoked", 1)
 	o.Refused("forecast", 1)
@@ -209,7 +209,7 @@ func TestLiveError(t *testing.T) {
 		t.Helper()
 		o, _ := newTest(t)
 		for i := 1; i <= n; i++ {
-			o.LiveError(2, float64(i), float64(i*i))
+			liveError(o, 2, float64(i), float64(i*i))
 		}
 		if got := testutil.ToFloat64(o.liveScored.WithLabelValues("2")); got != float64(n) {
 			t.Errorf("%s: scored %v, want %d", name, got, n)
@@ -234,9 +234,9 @@ func TestLiveError(t *testing.T) {
 
 func TestSnapshotAveragesSteps(t *testing.T) {
 	o, _ := newTest(t)
-	o.LiveError(1, 1, 1)
-	o.LiveError(2, 3, 9)
-	o.LiveError(2, 5, 25)
+	liveError(o, 1, 1, 1)
+	liveError(o, 2, 3, 9)
+	liveError(o, 2, 5, 25)
 	if s := o.Snapshot(); math.Abs(s.LiveMAE-2.5) > 1e-12 { // mean of 1 and 4
 		t.Errorf("LiveMAE = %v, want 2.5", s.LiveMAE)
 	}
@@ -250,7 +250,7 @@ func TestConcurrentUse(t *testing.T) {
 			for i := range 200 {
 				o.RecordsIn(1)
 				o.Lag(p, int64(i))
-				o.LiveError(1+i%3, 1, 1)
+				liveError(o, 1+i%3, 1, 1)
 				_ = o.Snapshot()
 			}
 		})

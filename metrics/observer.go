@@ -36,8 +36,8 @@ type Observer struct {
 	// Plain totals for Snapshot, so the demo needs no Prometheus parsing.
 	nIn, nOut, nDead atomic.Int64
 
-	mu     sync.Mutex // guards recent
-	recent map[int]*ring
+	mu   sync.Mutex  // guards live
+	live []*liveStep // by horizon step - 1; nil until the step's first score
 }
 
 var _ pipeline.Observer = (*Observer)(nil)
@@ -80,7 +80,6 @@ func newObserver() *Observer {
 		liveScored:   counterVec("rnncast_live_scored_total", "Forecast values scored against their actuals, per horizon step.", "step"),
 		liveMAE:      gaugeVec("rnncast_live_mae", fmt.Sprintf("Mean absolute error of the last %d scores, per horizon step.", RecentScores), "step"),
 		modelInfo:    gaugeVec("rnncast_model_info", "The model served; always 1.", "name", "version", "cell", "fingerprint"),
-		recent:       map[int]*ring{},
 	}
 }
 

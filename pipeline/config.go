@@ -108,6 +108,17 @@ type Config struct {
 	// acknowledged by Kafka, synchronously from the partition worker. Same
 	// rules as OnReading; forecast is only valid during the call.
 	OnForecast func(sensor string, ts time.Time, forecast []float64)
+	// OnReadings, when set, is OnReading's batched form: it is called once
+	// per micro-batch that applied reading rows, with all of them in the
+	// order applied, after the model has stepped and before the batch is
+	// written. Same rules as OnReading; samples and their Values are only
+	// valid during the call. A consumer that takes a lock takes it once per
+	// batch (the web view does).
+	OnReadings func(samples []Sample)
+	// OnForecasts, when set, is OnForecast's batched form: it is called
+	// once per acknowledged micro-batch that holds forecasts, with all of
+	// them. Same rules as OnReadings.
+	OnForecasts func(samples []Sample)
 	// Checkpointer, when set, is called after a partition's forecasts are
 	// acknowledged and before its offsets are committed. Default: none.
 	Checkpointer Checkpointer
@@ -128,6 +139,17 @@ type Config struct {
 	// beyond it, the least recently seen (by input offset) are forgotten
 	// at the next commit, with tombstones. Default 0: no bound.
 	MaxKeys int
+}
+
+// Sample is one reading or forecast handed to Config.OnReadings or
+// Config.OnForecasts.
+type Sample struct {
+	Sensor string
+	// Time is the reading's grid slot, or the slot the forecast was made at.
+	Time time.Time
+	// Values are the reading's features, or the forecast's Horizon values,
+	// in original units. They alias the worker's buffers.
+	Values []float64
 }
 
 // Defaults of Config; see the fields' documentation.

@@ -141,17 +141,15 @@ func (o *recObserver) PartitionAssigned(p int) {
 	o.mu.Unlock()
 }
 
-func (o *recObserver) RecordsIn(n int)         { o.add(&o.in, n) }
-func (o *recObserver) RecordsRefetched(n int)  { o.add(&o.refetched, n) }
-func (o *recObserver) ForecastsOut(n int)      { o.add(&o.out, n) }
-func (o *recObserver) WarmupSteps(n int)       { o.add(&o.warmups, n) }
-func (o *recObserver) Keys(d int)              { o.add(&o.keys, d) }
-func (o *recObserver) StateBytes(d int)        { o.add(&o.stateB, d) }
-func (o *recObserver) Rebalance()              { o.add(&o.rebalance, 1) }
-func (o *recObserver) Skipped(_ string, n int) { o.add(&o.skipped, n) }
-func (o *recObserver) LiveError(step int, absErr, sqErr float64) {
-	o.add(&o.scored, 1)
-}
+func (o *recObserver) RecordsIn(n int)          { o.add(&o.in, n) }
+func (o *recObserver) RecordsRefetched(n int)   { o.add(&o.refetched, n) }
+func (o *recObserver) ForecastsOut(n int)       { o.add(&o.out, n) }
+func (o *recObserver) WarmupSteps(n int)        { o.add(&o.warmups, n) }
+func (o *recObserver) Keys(d int)               { o.add(&o.keys, d) }
+func (o *recObserver) StateBytes(d int)         { o.add(&o.stateB, d) }
+func (o *recObserver) Rebalance()               { o.add(&o.rebalance, 1) }
+func (o *recObserver) Skipped(_ string, n int)  { o.add(&o.skipped, n) }
+func (o *recObserver) LiveErrors(s *LiveScores) { o.add(&o.scored, s.Len()) }
 func (o *recObserver) DeadLetters(r record.Reason, n int) {
 	o.mu.Lock()
 	o.dead[r] += n

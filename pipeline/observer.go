@@ -57,10 +57,11 @@ type Observer interface {
 	// Rebalance counts a new consumer group generation
 	// (rnncast_rebalances_total).
 	Rebalance()
-	// LiveError scores one horizon step of one earlier forecast when its
-	// actual value arrives: step is 1..Horizon, absErr and sqErr are in the
-	// target's original units (rnncast_live_*{step}).
-	LiveError(step int, absErr, sqErr float64)
+	// LiveErrors reports one micro-batch's live scoring: the errors of the
+	// earlier forecasts whose actual values arrived in it, by horizon step
+	// (rnncast_live_*{step}). It is called once per micro-batch that scored
+	// anything; s is only valid during the call.
+	LiveErrors(s *LiveScores)
 	// WarmupSteps counts reading steps that produced no forecast because
 	// their key was warming up, each input offset's once
 	// (rnncast_warmup_steps_total).
@@ -132,8 +133,8 @@ func (NopObserver) Keys(int) {}
 // Rebalance implements Observer.
 func (NopObserver) Rebalance() {}
 
-// LiveError implements Observer.
-func (NopObserver) LiveError(int, float64, float64) {}
+// LiveErrors implements Observer.
+func (NopObserver) LiveErrors(*LiveScores) {}
 
 // WarmupSteps implements Observer.
 func (NopObserver) WarmupSteps(int) {}

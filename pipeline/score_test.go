@@ -1,29 +1,11 @@
 package pipeline
 
 import (
-	"sync"
+	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
-
-// errObserver records live errors by step.
-type errObserver struct {
-	NopObserver
-	mu  sync.Mutex
-	abs map[int][]float64
-}
-
-func (o *errObserver) LiveError(step int, absErr, sqErr float64) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.abs == nil {
-		o.abs = map[int][]float64{}
-	}
-	if absErr*absErr != sqErr {
-		panic("sq error is not the square of abs error")
-	}
-	o.abs[step] = append(o.abs[step], absErr)
-}
 
 func TestRecentScore(t *testing.T) {
 	const iv = int64(time.Hour / time.Millisecond)
@@ -49,16 +31,87 @@ func TestRecentScore(t *testing.T) {
 					r.add(at, f)
 				}
 			}
-			o := &errObserver{abs: map[int][]float64{}}
-			r.score(tt.at, tt.actual, iv, o)
-			if len(o.abs) != len(tt.want) {
-				t.Fatalf("scored steps %v, want %v", o.abs, tt.want)
-			}
-			for k, w := range tt.want {
-				if len(o.abs[k]) != 1 || o.abs[k][0] != w[0] {
-					t.Errorf("step %d: abs errors %v, want %v", k, o.abs[k], w)
+			ls := newLiveScores(3)
+			r.score(tt.at, tt.actual, iv, &ls)
+			n := 0
+			for k, st := range ls.Steps {
+				want := tt.want[k+1]
+				n += len(want)
+				if len(st.Abs) != len(want) || len(want) == 1 && (st.Abs[0] != want[0] || st.AbsSum != want[0] || st.SqSum != want[0]*want[0]) {
+					t.Errorf("step %d: scores %+v, want abs errors %v", k+1, st, want)
 				}
 			}
+			if ls.Len() != n {
+				t.Errorf("Len() = %d, want %d", ls.Len(), n)
+			}
 		})
+	}
+}
+
+// TestLiveScoresSums checks that a micro-batch's per-step sums equal the
+// sums of its values scored one by one (in the same order, so exactly), and
+// that reset starts the next batch empty.
+func TestLiveScoresSums(t *testing.T) {
+	const h = 4
+	rng := rand.New(rand.NewPCG(1, 2))
+	ls := newLiveScores(h)
+	for batch := range 3 {
+		var abs, sq [h]float64
+		var n [h]int
+		for range 1000 + batch {
+			k := 1 + rng.IntN(h)
+			d := rng.NormFloat64() * 3
+			ls.add(k, d)
+			abs[k-1] += math.Abs(d)
+			sq[k-1] += d * d
+			n[k-1]++
+		}
+		total := 0
+		for k, st := range ls.Steps {
+			if st.AbsSum != abs[k] || st.SqSum != sq[k] || len(st.Abs) != n[k] {
+				t.Errorf("batch %d step %d: sums %v %v over %d, want %v %v over %d", batch, k+1, st.AbsSum, st.SqSum, len(st.Abs), abs[k], sq[k], n[k])
+			}
+			total += n[k]
+		}
+		if ls.Len() != total {
+			t.Errorf("batch %d: Len() = %d, want %d", batch, ls.Len(), total)
+		}
+		ls.reset()
+		if ls.Len() != 0 || ls.Steps[0].AbsSum != 0 || len(ls.Steps[0].Abs) != 0 {
+			t.Fatalf("after reset: %+v", ls.Steps[0])
+		}
+	}
+}
+
+// TestRecentScoreIntervals checks that every step of every forecast is
+// found on grids of odd intervals (the quotient is taken by multiplying by
+// the interval's inverse) and that readings off the grid score nothing.
+func TestRecentScoreIntervals(t *testing.T) {
+	const h = 24
+	for _, iv := range []int64{1, 3, 7, 1000, 59_999, 3_600_000, 86_400_000, 604_800_000 + 13} {
+		base := int64(1_700_000_000_000) - 1_700_000_000_000%iv + iv
+		var r recent
+		f := make([]float32, h)
+		for j := range h {
+			for k := range f {
+				f[k] = float32(j*100 + k)
+			}
+			r.add(base+int64(j)*iv, f)
+		}
+		ls := newLiveScores(h)
+		r.score(base+h*iv, 0, iv, &ls) // each forecast j is scored at step h-j
+		for k, st := range ls.Steps {
+			j := h - (k + 1)
+			if len(st.Abs) != 1 || st.Abs[0] != float64(j*100+k) {
+				t.Errorf("interval %d step %d: scores %v, want [%d]", iv, k+1, st.Abs, j*100+k)
+			}
+		}
+		if iv > 1 {
+			ls.reset()
+			r.score(base+h*iv+1, 0, iv, &ls)
+			if ls.Len() != 0 {
+				t.Errorf("interval %d: %d scores off the grid, want none", iv, ls.Len())
+			}
+		}
 	}
 }

@@ -49,7 +49,8 @@ type stage struct {
 	keyBytes int
 
 	keys  map[string]*keyState
-	dirty []string // keys changed since the last checkpoint
+	dirty []string   // keys changed since the last checkpoint
+	live  LiveScores // the micro-batch's live scoring, reported by reportLive
 
 	// per-round scratch, sized for MaxBatch rows
 	ks   []*keyState
@@ -64,7 +65,7 @@ func newStage(cfg Config, m *model.Model, obs Observer) *stage {
 		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
 		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
-		keys: map[string]*keyState{},
+		keys: map[string]*keyState{}, live: newLiveScores(m.Meta.Horizon),
 	}
 	s.keyBytes = 4 * (s.w*s.f + s.h*(s.h+2))
 	if !s.window {
@@ -194,8 +195,18 @@ func (s *stage) skip(b *window.Batch, i int, e emitter) {
 func (s *stage) observeReading(b *window.Batch, c *columns, i int, ks *keyState, e emitter) {
 	at := int64(c.ts[i])
 	vals := c.values[i*s.f : (i+1)*s.f]
-	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.obs)
+	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, &s.live)
 	e.reading(b.Keys[i], time.UnixMilli(at).UTC(), vals)
+}
+
+// reportLive reports the live scoring of the micro-batch applied since the
+// last call, if it scored anything, and starts the next one.
+func (s *stage) reportLive() {
+	if s.live.Len() == 0 {
+		return
+	}
+	s.obs.LiveErrors(&s.live)
+	s.live.reset()
 }
 
 // scatter reports each modelled row: a forecast, or a warm-up step.

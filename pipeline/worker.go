@@ -55,7 +55,9 @@ type worker struct {
 	settled []int64 // offsets accounted for by the batch being written
 	emitted []emitted
 	flat    []float64 // forecast values of emitted, back to back
-	vals    []float64 // OnReading's values
+	vals    []float64 // reading values of OnReading and OnReadings, back to back
+	reads   []Sample  // OnReadings' samples
+	fcs     []Sample  // OnForecasts' samples
 	reasons map[record.Reason]int
 	warmups int
 	ckpt    []KeyState
@@ -225,6 +227,10 @@ func (w *worker) process(ctx context.Context) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
+	w.st.stage.reportLive()
+	if cb := w.p.cfg.OnReadings; cb != nil && len(w.reads) > 0 {
+		cb(w.reads)
+	}
 	if err := w.sink.Write(ctx, &w.out); err != nil {
 		w.out = sink.Batch{} // kafka-go may still read the abandoned messages
 		return err
@@ -240,6 +246,7 @@ func (w *worker) process(ctx context.Context) error {
 func (w *worker) resetBatch() {
 	w.out.Reset()
 	w.settled, w.emitted, w.flat = w.settled[:0], w.emitted[:0], w.flat[:0]
+	w.vals, w.reads, w.fcs = w.vals[:0], w.reads[:0], w.fcs[:0]
 	clear(w.reasons)
 	w.warmups, w.skips = 0, 0
 }
@@ -313,16 +320,26 @@ func (w *worker) flush() error {
 	}
 }
 
-// reading implements emitter.
+// reading implements emitter: it hands the reading to OnReading now, and
+// keeps it for OnReadings.
 func (w *worker) reading(key string, ts time.Time, values []float32) {
-	if w.p.cfg.OnReading == nil {
+	cfg := &w.p.cfg
+	if cfg.OnReading == nil && cfg.OnReadings == nil {
 		return
 	}
-	w.vals = w.vals[:0]
+	lo := len(w.vals)
 	for _, v := range values {
 		w.vals = append(w.vals, float64(v))
 	}
-	w.p.cfg.OnReading(key, ts, w.vals)
+	// A later append may move w.vals; the samples kept keep the old array,
+	// whose values no one changes until the next batch.
+	vals := w.vals[lo:len(w.vals):len(w.vals)]
+	if cfg.OnReading != nil {
+		cfg.OnReading(key, ts, vals)
+	}
+	if cfg.OnReadings != nil {
+		w.reads = append(w.reads, Sample{Sensor: key, Time: ts, Values: vals})
+	}
 }
 
 // forecast implements emitter: it encodes the forecast into the batch.
@@ -363,6 +380,7 @@ func (w *worker) acked() {
 		}
 	}
 	obs.WarmupSteps(w.warmups)
+	batched := w.p.cfg.OnForecasts
 	for _, e := range w.emitted {
 		if e.refused {
 			continue
@@ -373,6 +391,12 @@ func (w *worker) acked() {
 		if cb != nil {
 			cb(e.key, e.ts, w.flat[e.lo:e.hi])
 		}
+		if batched != nil {
+			w.fcs = append(w.fcs, Sample{Sensor: e.key, Time: e.ts, Values: w.flat[e.lo:e.hi]})
+		}
+	}
+	if batched != nil && len(w.fcs) > 0 {
+		batched(w.fcs)
 	}
 	for _, o := range w.settled {
 		w.pend.settle(o)

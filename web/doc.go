@@ -12,7 +12,8 @@
 // # Wiring
 //
 // cmd/rnncast builds a Hub next to the pipeline: Hooks gives the
-// pipeline.Config OnReading and OnForecast callbacks, NewObserver wraps the
+// pipeline.Config OnReadings and OnForecasts callbacks (one lock per
+// micro-batch, not per value), NewObserver wraps the
 // metrics adapter so that Observer.Stats can be Config.Stats, and Handler is
 // mounted at "/" beside /metrics. Call Close before shutting the HTTP server
 // down: http.Server.Shutdown waits for open event streams.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/rnncast/rnncast/pipeline"
 )
 
 // Hub holds the recent history of every sensor the pipeline reports and
@@ -57,6 +59,11 @@ func (h *Hub) OnReading(sensor string, ts time.Time, value float64) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.addReading(sensor, ts, value)
+}
+
+// addReading is OnReading with h.mu held.
+func (h *Hub) addReading(sensor string, ts time.Time, value float64) {
 	h.readings++
 	s := h.touch(sensor)
 	if s.addActual(ts.UnixMilli(), value, h.cfg.MaxPoints, h.cfg.History) {
@@ -74,6 +81,11 @@ func (h *Hub) OnForecast(sensor string, ts time.Time, interval time.Duration, fo
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.addForecast(sensor, ts, interval, forecast)
+}
+
+// addForecast is OnForecast with h.mu held.
+func (h *Hub) addForecast(sensor string, ts time.Time, interval time.Duration, forecast []float64) {
 	h.forecasts++
 	s := h.touch(sensor)
 	s.setForecast(ts.UnixMilli(), interval, forecast, h.cfg.PastForecasts, h.cfg.PastEvery)
@@ -117,6 +129,9 @@ func (h *Hub) touch(sensor string) *series {
 // notify tells the sensor's subscribers, without blocking, that it
 // changed. h.mu must be held.
 func (h *Hub) notify(sensor string) {
+	if len(h.subs) == 0 {
+		return // no stream open: spare the lookup (the hooks call this per sample)
+	}
 	for sub := range h.subs[sensor] {
 		select {
 		case sub.notify <- struct{}{}:
@@ -159,17 +174,33 @@ func (h *Hub) subscribers() int {
 	return n
 }
 
-// Hooks returns the pipeline's OnReading and OnForecast callbacks
-// (pipeline.Config) feeding this Hub: the first value of each reading is
-// charted, and every forecast is taken to step by interval (the model's).
-func (h *Hub) Hooks(interval time.Duration) (onReading, onForecast func(sensor string, ts time.Time, values []float64)) {
-	onReading = func(sensor string, ts time.Time, values []float64) {
-		if len(values) > 0 {
-			h.OnReading(sensor, ts, values[0])
+// Hooks returns the pipeline's OnReadings and OnForecasts callbacks
+// (pipeline.Config) feeding this Hub, one lock per micro-batch: the first
+// value of each reading is charted, and every forecast is taken to step by
+// interval (the model's). Each sample is taken as OnReading and OnForecast
+// take it.
+func (h *Hub) Hooks(interval time.Duration) (onReadings, onForecasts func([]pipeline.Sample)) {
+	onReadings = func(samples []pipeline.Sample) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for i := range samples {
+			r := &samples[i]
+			if len(r.Values) > 0 && r.Sensor != "" && !math.IsNaN(r.Values[0]) && !math.IsInf(r.Values[0], 0) {
+				h.addReading(r.Sensor, r.Time, r.Values[0])
+			}
 		}
 	}
-	onForecast = func(sensor string, ts time.Time, forecast []float64) {
-		h.OnForecast(sensor, ts, interval, forecast)
+	onForecasts = func(samples []pipeline.Sample) {
+		if interval <= 0 {
+			return
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for i := range samples {
+			if f := &samples[i]; f.Sensor != "" && len(f.Values) > 0 {
+				h.addForecast(f.Sensor, f.Time, interval, f.Values)
+			}
+		}
 	}
-	return onReading, onForecast
+	return onReadings, onForecasts
 }

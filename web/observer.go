@@ -13,11 +13,15 @@ import (
 // Observer's live MAE averages.
 const liveWindow = 256
 
+// maxSteps bounds the horizon steps the Observer keeps errors of.
+const maxSteps = 4096
+
 // Observer is a pipeline.Observer that passes every measurement on to the
 // observer it wraps (normally the Prometheus adapter) and keeps the totals
 // the page shows. Its Stats method is meant for Config.Stats. It is safe
 // for concurrent use and as cheap as the pipeline requires: atomic adds,
-// and one short mutex section per lag report and per scored error.
+// and one short mutex section per lag report and per micro-batch's live
+// scores.
 type Observer struct {
 	pipeline.Observer // the wrapped observer: every method not below goes straight to it
 
@@ -87,20 +91,55 @@ func (o *Observer) PartitionReleased(partition int) {
 	o.Observer.PartitionReleased(partition)
 }
 
-// LiveError implements pipeline.Observer.
-func (o *Observer) LiveError(step int, absErr, sqErr float64) {
-	if step >= 1 && step <= 4096 && !math.IsNaN(absErr) && !math.IsInf(absErr, 0) {
-		o.mu.Lock()
-		for len(o.live) < step {
+// LiveErrors implements pipeline.Observer: one lock per micro-batch.
+// Non-finite errors are not kept.
+func (o *Observer) LiveErrors(s *pipeline.LiveScores) {
+	o.mu.Lock()
+	for i := range min(len(s.Steps), maxSteps) {
+		if len(s.Steps[i].Abs) == 0 {
+			continue
+		}
+		for len(o.live) <= i {
 			o.live = append(o.live, errRing{})
 		}
-		o.live[step-1].add(absErr)
-		o.mu.Unlock()
+		o.live[i].addAll(s.Steps[i].Abs)
 	}
-	o.Observer.LiveError(step, absErr, sqErr)
+	o.mu.Unlock()
+	o.Observer.LiveErrors(s)
 }
 
+// addAll adds the finite values of vs in order, as add one by one would.
+func (r *errRing) addAll(vs []float64) {
+	for len(r.vals) < liveWindow && len(vs) > 0 {
+		r.add(vs[0])
+		vs = vs[1:]
+	}
+	if len(vs) == 0 {
+		return
+	}
+	sum, next, vals := r.sum, r.next, r.vals[:liveWindow]
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		sum += v - vals[next]
+		vals[next] = v
+		next = (next + 1) % liveWindow
+		if next == 0 { // re-add from scratch now and then: no drift from rounding
+			sum = 0
+			for _, x := range vals {
+				sum += x
+			}
+		}
+	}
+	r.sum, r.next = sum, next
+}
+
+// add adds v, when finite.
 func (r *errRing) add(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
 	if len(r.vals) < liveWindow {
 		r.vals = append(r.vals, v)
 		r.sum += v

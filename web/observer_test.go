@@ -23,8 +23,32 @@ func (r *recorder) DeadLetters(_ record.Reason, n int) { r.dead += n }
 func (r *recorder) Keys(d int)                         { r.keys += d }
 func (r *recorder) Lag(_ int, l int64)                 { r.lag = l }
 func (r *recorder) PartitionReleased(int)              { r.released++ }
-func (r *recorder) LiveError(int, float64, float64)    { r.live++ }
+func (r *recorder) LiveErrors(s *pipeline.LiveScores)  { r.live += s.Len() }
 func (r *recorder) ModelStep(time.Duration)            { r.step++ }
+
+// liveError reports a micro-batch that scored one value at step.
+func liveError(o pipeline.Observer, step int, absErr, sqErr float64) {
+	s := pipeline.LiveScores{Steps: make([]pipeline.LiveStep, step)}
+	s.Steps[step-1] = pipeline.LiveStep{AbsSum: absErr, SqSum: sqErr, Abs: []float64{absErr}}
+	o.LiveErrors(&s)
+}
+
+// TestObserverLiveBatch checks that one micro-batch of scores gives the
+// page the live MAE the same scores give one at a time.
+func TestObserverLiveBatch(t *testing.T) {
+	batched, single := NewObserver(nil, ""), NewObserver(nil, "")
+	s := pipeline.LiveScores{Steps: make([]pipeline.LiveStep, 2)}
+	for i := range 3*liveWindow + 7 {
+		k, v := 1+i%2, float64(i%11)*0.3
+		s.Steps[k-1].Abs = append(s.Steps[k-1].Abs, v)
+		liveError(single, k, v, v*v)
+	}
+	batched.LiveErrors(&s)
+	got, want := batched.Stats().LiveMAE, single.Stats().LiveMAE
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("live MAE %v per batch, %v one by one", got, want)
+	}
+}
 
 func TestObserver(t *testing.T) {
 	rec := &recorder{}
@@ -41,10 +65,10 @@ func TestObserver(t *testing.T) {
 	o.Lag(2, 5)
 	o.PartitionReleased(2)
 	o.ModelStep(time.Millisecond) // not counted here: must still reach rec
-	o.LiveError(1, 1.0, 1.0)
-	o.LiveError(1, 3.0, 9.0)
-	o.LiveError(3, 0.5, 0.25)
-	o.LiveError(0, 9, 81) // no such step: passed on, not kept
+	liveError(o, 1, 1.0, 1.0)
+	liveError(o, 1, 3.0, 9.0)
+	liveError(o, 3, 0.5, 0.25)
+	liveError(o, 3, math.NaN(), math.NaN()) // not finite: passed on, not kept
 
 	st := o.Stats()
 	if st.ReadingsIn != 15 || st.ForecastsOut != 7 || st.DeadLetters != 2 || st.Keys != 2 || st.Lag != 130 || st.Model != "m v2" {
@@ -65,7 +89,7 @@ func TestObserverLiveWindow(t *testing.T) {
 		if i >= 2*liveWindow {
 			v = float64(i % 4) // mean 1.5
 		}
-		o.LiveError(1, v, v*v)
+		liveError(o, 1, v, v*v)
 	}
 	if got := o.Stats().LiveMAE[0]; math.Abs(got-1.5) > 1e-9 {
 		t.Errorf("got live MAE %v, want 1.5 (mean of the last %d errors)", got, liveWindow)

@@ -39,11 +39,11 @@ func TestPipelineFeedsHub(t *testing.T) {
 	}
 	obs := NewObserver(pipeline.NopObserver{}, m.Meta.Name+" v"+m.Meta.Version) // cmd wraps metrics.Observer
 	h := New(Config{History: 1000 * time.Hour, Stats: obs.Stats})
-	onReading, onForecast := h.Hooks(m.Meta.Interval)
+	onReadings, onForecasts := h.Hooks(m.Meta.Interval)
 	p, err := pipeline.New(pipeline.Config{
 		Brokers: c.Brokers, InputTopic: "sensors", OutputTopic: "forecasts", DeadLetterTopic: "dead",
 		Group: "web-test", StartFirst: true, ShutdownTimeout: 10 * time.Second,
-		OnReading: onReading, OnForecast: onForecast,
+		OnReadings: onReadings, OnForecasts: onForecasts,
 	}, m, obs, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

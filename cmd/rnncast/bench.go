@@ -27,13 +27,24 @@ const benchAbout = `Measures, in one run against the same broker and the same re
      --batch records (or --max-delay after the first) written with acks=all;
  (b) pipeline: the full rnncast pipeline (consumer group, decode, window,
      model, forecast encoding, acked writes, state checkpoints, commits)
-     serving --model.
+     serving --model, in the shipped configuration: observed as rnncast run
+     observes it (the Prometheus adapter, live scoring, the web view's hub,
+     from the same wiring function). --hooks=off runs it with no-op
+     observers and no hub instead, to show what they cost.
 Throughput: --records preloaded records, from the first fetch to the last
-one handled. Latency: records offered at a fixed rate (default half the
-slower system's throughput) for --duration; end-to-end is the output's
-acknowledgement minus the input record's timestamp. Prints p50 and p99, and
-last "pipeline/passthrough throughput ratio: R". Scratch topics are created
-and deleted. The broker is an in-process kfake unless --brokers is given.`
+one handled, and the process CPU time (user+system) per record of each.
+Latency: records offered at a fixed rate (default half the slower system's
+throughput) for --duration; end-to-end is the output's acknowledgement
+minus the input record's timestamp. Prints p50 and p99, then the
+pipeline/passthrough ratios of CPU per record and, last, of throughput.
+Scratch topics are created and deleted. The broker is an in-process kfake
+(whose CPU then counts too) unless --brokers is given.`
+
+// Values of --hooks.
+const (
+	hooksShipped = "shipped"
+	hooksOff     = "off"
+)
 
 // benchOptions are the flags of rnncast bench.
 type benchOptions struct {
@@ -45,6 +56,7 @@ type benchOptions struct {
 	modelPath                   string
 	state                       bool
 	cpuProfile                  string
+	hooks                       string // hooksShipped or hooksOff
 }
 
 func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
@@ -60,6 +72,7 @@ func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on a measurement after this long")
 	fs.StringVar(&o.modelPath, "model", "", "model file for the pipeline (default: the bundled demo model)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline's throughput phase to this file (go tool pprof)")
+	fs.StringVar(&o.hooks, "hooks", hooksShipped, `the pipeline's observers: "shipped" (as rnncast run: Prometheus adapter, live scoring, web view hub) or "off" (no-op, to show their cost)`)
 	fs.BoolVar(&o.state, "state", true, "the pipeline checkpoints sensor states to a (scratch) state topic, as rnncast run does by default")
 	return fs
 }
@@ -94,6 +107,9 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 	if o.records < 1 || o.sensors < 1 || o.partition < 1 || o.batch < 1 || o.duration <= 0 || o.maxDelay <= 0 {
 		return benchResult{}, errors.New("rnncast bench: --records, --sensors, --partitions, --batch, --duration and --max-delay must be positive")
 	}
+	if o.hooks != hooksShipped && o.hooks != hooksOff {
+		return benchResult{}, fmt.Errorf("rnncast bench: --hooks is %q, want %q or %q", o.hooks, hooksShipped, hooksOff)
+	}
 	m, err := benchModel(o.modelPath)
 	if err != nil {
 		return benchResult{}, err
@@ -105,6 +121,11 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 	defer closeBroker()
 	fmt.Fprintf(stdout, "rnncast bench: broker %s; %d records from %d sensors over %d partitions; batch %d, max delay %v; model %s v%s (%s, hidden %d, horizon %d); state checkpoints %v\n",
 		where, o.records, o.sensors, o.partition, o.batch, o.maxDelay, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, o.state)
+	if o.hooks == hooksShipped {
+		fmt.Fprintln(stdout, "pipeline: shipped configuration (observed as rnncast run wires it: Prometheus adapter, live scoring, web view hub)")
+	} else {
+		fmt.Fprintln(stdout, "pipeline: hooks off (no-op observers, no web view hub: not the shipped configuration)")
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	b := &benchRun{o: o, m: m, brokers: brokers, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
 	defer b.deleteTopics()

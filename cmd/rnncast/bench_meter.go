@@ -61,7 +61,7 @@ func (t throughput) perSecond() float64 { return float64(t.records) / t.span.Sec
 func (t throughput) cpuPerRecord() float64 { return float64(t.cpu.Microseconds()) / float64(t.records) }
 
 func (t throughput) String() string {
-	return fmt.Sprintf("%.0f records/s (%d records in %v; process CPU %.1f µs/record)",
+	return fmt.Sprintf("%.0f records/s (%d records in %v; process CPU %.2f µs/record)",
 		t.perSecond(), t.records, t.span.Round(time.Millisecond), t.cpuPerRecord())
 }
 

@@ -29,6 +29,9 @@ type benchRun struct {
 	log     *slog.Logger
 	scratch string   // prefix of every scratch topic and group
 	topics  []string // scratch topics created
+	// observed is the shipped observers of the last pipeline started (nil
+	// with --hooks=off), for the line that shows they saw the records.
+	observed *observers
 }
 
 func (b *benchRun) run(ctx context.Context, stdout io.Writer) (benchResult, error) {
@@ -143,6 +146,12 @@ func (b *benchRun) throughput(ctx context.Context, name string, sys system, in s
 	t, _ := m.throughput()
 	t.cpu = cpuTime() - cpu0
 	fmt.Fprintf(stdout, "throughput %-12s %v\n", name+":", t)
+	if o := b.observed; o != nil {
+		s := o.metrics.Snapshot()
+		fmt.Fprintf(stdout, "           observed: %d records in, %d forecasts out, live MAE %.3f (scored %v), %d sensors in the web hub\n",
+			s.RecordsIn, s.ForecastsOut, s.LiveMAE, s.Scored, o.view.hub.Len())
+		b.observed = nil
+	}
 	return t, nil
 }
 

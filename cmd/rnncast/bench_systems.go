@@ -80,34 +80,56 @@ func (b *benchRun) fetchBatch(ctx context.Context, r *kafka.Reader, batch []kafk
 	return batch, ctx.Err()
 }
 
-// benchObserver feeds a meter from the pipeline's observations.
+// benchObserver feeds a meter from the pipeline's observations and passes
+// every observation on to the observers it wraps (run's, or none).
 type benchObserver struct {
-	pipeline.NopObserver
+	pipeline.Observer
 	m *meter
 }
 
-func (o benchObserver) RecordsIn(int)                      { o.m.fetched() }
-func (o benchObserver) ForecastsOut(n int)                 { o.m.handled(n) }
-func (o benchObserver) DeadLetters(_ record.Reason, n int) { o.m.handled(n) }
-func (o benchObserver) WarmupSteps(n int)                  { o.m.handled(n) }
-func (o benchObserver) EndToEnd(d time.Duration)           { o.m.latency(d) }
+func (o benchObserver) RecordsIn(n int) { o.m.fetched(); o.Observer.RecordsIn(n) }
+func (o benchObserver) ForecastsOut(n int) {
+	o.m.handled(n)
+	o.Observer.ForecastsOut(n)
+}
+func (o benchObserver) DeadLetters(r record.Reason, n int) {
+	o.m.handled(n)
+	o.Observer.DeadLetters(r, n)
+}
+func (o benchObserver) WarmupSteps(n int) { o.m.handled(n); o.Observer.WarmupSteps(n) }
+func (o benchObserver) EndToEnd(d time.Duration) {
+	o.m.latency(d)
+	o.Observer.EndToEnd(d)
+}
 
 // pipelineSystem runs the full pipeline from in to out in a group of its
-// own, checkpointing to a state topic of its own unless --state=false.
+// own, checkpointing to a state topic of its own unless --state=false. With
+// --hooks=shipped (the default) it is observed as rnncast run observes it
+// (newObservers: the Prometheus adapter, live scoring, the web view's Hub);
+// with --hooks=off by no-op observers and no hooks.
 func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
 	cfg := pipeline.Config{Brokers: b.brokers, InputTopic: in, OutputTopic: out, DeadLetterTopic: b.scratch + "-dead",
 		Group: out + "-group", StartFirst: true, Warmup: 1, MaxBatch: b.o.batch, MaxDelay: b.o.maxDelay}
-	obs := benchObserver{m: m}
 	failed := func(err error) (func() bool, func() error) {
 		return func() bool { return false }, func() error { return err }
 	}
+	var shipped, storeObs pipeline.Observer = pipeline.NopObserver{}, pipeline.NopObserver{}
+	if b.o.hooks == hooksShipped {
+		o, err := newObservers(b.m, &cfg, b.m.Meta.Interval)
+		if err != nil {
+			return failed(err)
+		}
+		shipped, storeObs = o.view.obs, o.metrics
+		b.observed = o
+	}
+	obs := benchObserver{Observer: shipped, m: m}
 	var store *pipeline.StateStore
 	if b.o.state {
 		topic := out + "-state"
 		b.topics = append(b.topics, topic) // created by NewStateStore
 		var err error
 		if store, err = pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: b.brokers, InputTopic: in,
-			Topic: topic, Mode: b.m.Meta.Mode}, b.m, obs); err != nil {
+			Topic: topic, Mode: b.m.Meta.Mode}, b.m, storeObs); err != nil {
 			return failed(err)
 		}
 		cfg.Checkpointer, cfg.Restorer = store, store

@@ -18,14 +18,15 @@ import (
 // and checks every figure is printed and positive, and that the ratio line
 // is last and matches the two throughputs.
 func TestBench(t *testing.T) {
-	t.Run("kfake", func(t *testing.T) { testBench(t, "") })
-	t.Run("real", func(t *testing.T) { testBench(t, strings.Join(kafkatest.Real(t).Brokers, ",")) })
+	t.Run("kfake", func(t *testing.T) { testBench(t, "", hooksShipped) })
+	t.Run("kfake-hooks-off", func(t *testing.T) { testBench(t, "", hooksOff) })
+	t.Run("real", func(t *testing.T) { testBench(t, strings.Join(kafkatest.Real(t).Brokers, ","), hooksShipped) })
 }
 
-func testBench(t *testing.T, brokers string) {
+func testBench(t *testing.T, brokers, hooks string) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	o := benchOptions{brokers: brokers, records: 3000, sensors: 30, partition: 2, batch: 256, maxDelay: 10 * time.Millisecond,
-		duration: 500 * time.Millisecond, timeout: 2 * time.Minute, state: true}
+		duration: 500 * time.Millisecond, timeout: 2 * time.Minute, state: true, hooks: hooks}
 	var stdout, stderr bytes.Buffer
 	r, err := bench(context.Background(), o, &stdout, &stderr)
 	if err != nil {
@@ -33,7 +34,9 @@ func testBench(t *testing.T, brokers string) {
 	}
 	out := stdout.String()
 	t.Logf("output:\n%s", out)
+	config := map[string]string{hooksShipped: `(?m)^pipeline: shipped configuration \(`, hooksOff: `(?m)^pipeline: hooks off \(`}[hooks]
 	for _, re := range []string{
+		config,
 		`(?m)^throughput passthrough: +\d+ records/s \(3000 records in \S+; process CPU [0-9.]+ µs/record\)$`,
 		`(?m)^throughput pipeline: +\d+ records/s \(3000 records in \S+; process CPU [0-9.]+ µs/record\)$`,
 		`(?m)^latency at \d+ records/s offered for 500ms`,
@@ -46,10 +49,25 @@ func testBench(t *testing.T, brokers string) {
 			t.Errorf("output does not match %s", re)
 		}
 	}
+	observed := regexp.MustCompile(`(?m)^ +observed: (\d+) records in, \d+ forecasts out, live MAE [0-9.]+ \(scored true\), 30 sensors in the web hub$`)
+	m := observed.FindStringSubmatch(out)
+	if hooks == hooksOff && m != nil {
+		t.Errorf("observed line %q with hooks off, want none", m[0])
+	}
+	if hooks == hooksShipped {
+		if n := 0; m != nil {
+			n, _ = strconv.Atoi(m[1])
+			if n < 3000 {
+				t.Errorf("shipped observers saw %d records in, want all 3000 (or more: the group may re-read a few)", n)
+			}
+		} else {
+			t.Error("no observed line: want the shipped observers to see every record, score live and feed the hub")
+		}
+	}
 	if r.passLat.n == 0 || r.pipeLat.n == 0 || r.pipeLat.p99 < r.pipeLat.p50 {
 		t.Errorf("latencies passthrough %+v pipeline %+v, want samples with p99 ≥ p50", r.passLat, r.pipeLat)
 	}
-	m := regexp.MustCompile(`ratio: ([0-9.]+)`).FindStringSubmatch(out)
+	m = regexp.MustCompile(`ratio: ([0-9.]+)`).FindStringSubmatch(out)
 	if got, _ := strconv.ParseFloat(m[1], 64); got <= 0 || abs(got-r.Ratio()) > 1e-3 {
 		t.Errorf("printed ratio %v, want %v > 0", got, r.Ratio())
 	}

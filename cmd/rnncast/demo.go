@@ -102,11 +102,12 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	defer cluster.Close()
 	cfg.Kafka.Brokers = cluster.ListenAddrs()
 	cfg.ShutdownTimeout = 10 * time.Second
-	reg, obs, err := newMetrics(m)
+	pc := pipelineConfig(cfg)
+	ob, err := newObservers(m, &pc, m.Meta.Interval)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	pc := pipelineConfig(cfg)
+	reg, obs, view := ob.reg, ob.metrics, ob.view
 	store, err := pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: cfg.Kafka.Brokers,
 		InputTopic: cfg.Kafka.InputTopic, Topic: cfg.Kafka.StateTopic, Mode: m.Meta.Mode}, m, obs)
 	if err != nil {
@@ -114,8 +115,6 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	}
 	defer store.Close()
 	pc.Checkpointer, pc.Restorer = store, store
-	view := newWebView(obs, m)
-	view.wire(&pc, m.Meta.Interval)
 	totals := &demoTotals{Observer: view.obs}
 	p, err := pipeline.New(pc, m, totals, log)
 	if err != nil {

@@ -85,19 +85,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 	if err != nil {
 		return err
 	}
-	reg, obs, err := newMetrics(m)
+	pc := pipelineConfig(cfg)
+	o, err := newObservers(m, &pc, gridInterval(cfg.Window.Interval, m))
 	if err != nil {
 		return err
 	}
-	pc := pipelineConfig(cfg)
-	if _, err := pipeline.New(pc, m, obs, log); err != nil {
+	if _, err := pipeline.New(pc, m, o.view.obs, log); err != nil {
 		return err // the config does not fit the model: nothing is created yet
 	}
-	view := newWebView(obs, m)
-	view.wire(&pc, gridInterval(cfg.Window.Interval, m))
+	obs, view := o.metrics, o.view
 	s := &server{obs: obs, pobs: view.obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
 	if cfg.HTTP.Listen != "" {
-		srv, err := startHTTP(cfg.HTTP.Listen, view.handler(metrics.Handler(reg, s.health)), log)
+		srv, err := startHTTP(cfg.HTTP.Listen, view.handler(metrics.Handler(o.reg, s.health)), log)
 		if err != nil {
 			return err
 		}

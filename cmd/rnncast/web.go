@@ -4,10 +4,35 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/web"
 )
+
+// observers are how a serving pipeline is observed, wired the same way for
+// run, demo and bench: the Prometheus adapter on a fresh registry, wrapped
+// by the web view, whose hooks feed the view's Hub. The pipeline reports to
+// view.obs; the state store to metrics.
+type observers struct {
+	reg     *prometheus.Registry
+	metrics *metrics.Observer
+	view    *webView
+}
+
+// newObservers builds the observers of a pipeline serving m on the grid
+// step interval and sets pc's hooks to feed the view.
+func newObservers(m *model.Model, pc *pipeline.Config, interval time.Duration) (*observers, error) {
+	reg, obs, err := newMetrics(m)
+	if err != nil {
+		return nil, err
+	}
+	view := newWebView(obs, m)
+	view.wire(pc, interval)
+	return &observers{reg: reg, metrics: obs, view: view}, nil
+}
 
 // webView is the live web view that run and demo serve beside /metrics:
 // a web.Hub fed by the pipeline's hooks, and an observer that passes every
@@ -23,9 +48,9 @@ func newWebView(next pipeline.Observer, m *model.Model) *webView {
 	return &webView{hub: web.New(web.Config{Stats: obs.Stats}), obs: obs}
 }
 
-// wire sets pc's reading and forecast hooks to feed the view.
+// wire sets pc's batched reading and forecast hooks to feed the view.
 func (v *webView) wire(pc *pipeline.Config, interval time.Duration) {
-	pc.OnReading, pc.OnForecast = v.hub.Hooks(interval)
+	pc.OnReadings, pc.OnForecasts = v.hub.Hooks(interval)
 }
 
 // handler serves /metrics, /healthz and /readyz from probes and the page
