@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/rnncast/rnncast/kafkaconn"
 )
 
 // StateConfig names the state topic that Restore reads.
@@ -213,10 +215,7 @@ func createCompacted(ctx context.Context, d *kafka.Dialer, conn *kafka.Conn, top
 func checkCompacted(ctx context.Context, brokers []string, d *kafka.Dialer, topic string) error {
 	// A Transport of its own, closed on return: the default one is shared
 	// process-wide and would keep idle connections open after the check.
-	tr := &kafka.Transport{}
-	if d != nil {
-		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
-	}
+	tr := kafkaconn.TransportOf(d)
 	defer tr.CloseIdleConnections()
 	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
 	res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{

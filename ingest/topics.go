@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/rnncast/rnncast/kafkaconn"
 )
 
 // ErrNoTopic is wrapped by TopicPartitions' error for a topic that does not
@@ -18,10 +20,7 @@ var ErrNoTopic = errors.New("topic does not exist")
 // sent); a missing topic is an error wrapping ErrNoTopic and naming it.
 // dialer may be nil; its TLS and SASL settings are used when set.
 func TopicPartitions(ctx context.Context, brokers []string, dialer *kafka.Dialer, topics ...string) (map[string]int, error) {
-	tr := &kafka.Transport{}
-	if dialer != nil {
-		tr.TLS, tr.SASL = dialer.TLS, dialer.SASLMechanism
-	}
+	tr := kafkaconn.TransportOf(dialer)
 	defer tr.CloseIdleConnections()
 	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: tr, Timeout: 10 * time.Second}
 	res, err := cl.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})

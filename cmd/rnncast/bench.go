@@ -33,7 +33,9 @@ one handled. Latency: records offered at a fixed rate (default half the
 slower system's throughput) for --duration; end-to-end is the output's
 acknowledgement minus the input record's timestamp. Prints p50 and p99, and
 last "pipeline/passthrough throughput ratio: R". Scratch topics are created
-and deleted. The broker is an in-process kfake unless --brokers is given.`
+and deleted. The broker is an in-process kfake unless --brokers is given;
+the TLS and SASL flags (those of rnncast run) need --brokers and apply to
+both systems.`
 
 // benchOptions are the flags of rnncast bench.
 type benchOptions struct {
@@ -45,6 +47,7 @@ type benchOptions struct {
 	modelPath                   string
 	state                       bool
 	cpuProfile                  string
+	kafka                       *kafkaFlags
 }
 
 func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
@@ -61,6 +64,7 @@ func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.modelPath, "model", "", "model file for the pipeline (default: the bundled demo model)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline's throughput phase to this file (go tool pprof)")
 	fs.BoolVar(&o.state, "state", true, "the pipeline checkpoints sensor states to a (scratch) state topic, as rnncast run does by default")
+	o.kafka = addKafkaFlags(fs)
 	return fs
 }
 
@@ -103,10 +107,17 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 		return benchResult{}, err
 	}
 	defer closeBroker()
+	if o.brokers == "" && o.kafka.set() {
+		return benchResult{}, errors.New("rnncast bench: the TLS and SASL flags need --brokers (the in-process kfake broker speaks PLAINTEXT)")
+	}
+	conn, err := o.kafka.connect(ctx, brokers)
+	if err != nil {
+		return benchResult{}, err
+	}
 	fmt.Fprintf(stdout, "rnncast bench: broker %s; %d records from %d sensors over %d partitions; batch %d, max delay %v; model %s v%s (%s, hidden %d, horizon %d); state checkpoints %v\n",
 		where, o.records, o.sensors, o.partition, o.batch, o.maxDelay, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, o.state)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b := &benchRun{o: o, m: m, brokers: brokers, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
+	b := &benchRun{o: o, m: m, brokers: brokers, conn: conn, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
 	defer b.deleteTopics()
 	return b.run(ctx, stdout)
 }

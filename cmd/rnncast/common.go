@@ -17,6 +17,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
@@ -124,8 +125,8 @@ func loadModelFile(path string) (*model.Model, error) {
 // createTopics creates the scratch topics of demo and bench (replication
 // factor 1); a topic that already exists is not an error. Production topics
 // are the operator's to create.
-func createTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
-	tr := &kafka.Transport{}
+func createTopics(ctx context.Context, conn *kafkaconn.Conn, brokers []string, partitions int, topics ...string) error {
+	tr := conn.Transport()
 	defer tr.CloseIdleConnections()
 	cl := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 30 * time.Second, Transport: tr}
 	req := &kafka.CreateTopicsRequest{}
