@@ -102,10 +102,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 	if _, err := pipeline.New(pc, m, obs, log); err != nil {
 		return err // the config does not fit the model: nothing is created yet
 	}
-	if pc.Kafka, err = connectKafka(ctx, cfg.Kafka); err != nil {
-		return err // a bad password, CA or listener: nothing is consumed yet
-	}
-	log.Info("rnncast: connected to Kafka", "brokers", cfg.Kafka.Brokers, "security", pc.Kafka.String())
 	view := newWebView(obs, m)
 	view.wire(&pc, gridInterval(cfg.Window.Interval, m))
 	s := &server{obs: obs, pobs: view.obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
@@ -122,6 +118,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 			onHTTP(srv.addr)
 		}
 	}
+	if pc.Kafka, err = connectKafka(ctx, cfg.Kafka); err != nil {
+		return err // a bad password, CA or listener: nothing is consumed yet
+	}
+	log.Info("rnncast: connected to Kafka", "brokers", cfg.Kafka.Brokers, "security", pc.Kafka.String())
 	store, err := newStateStore(ctx, cfg, pc, m, obs)
 	if err != nil {
 		return err
