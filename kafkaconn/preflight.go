@@ -43,9 +43,12 @@ func (c *Conn) Preflight(ctx context.Context, brokers []string) error {
 
 // check runs the two steps against one broker.
 func (c *Conn) check(ctx context.Context, broker string) error {
-	transport := c.Dialer()
-	transport.SASLMechanism = nil
-	if err := c.step(ctx, transport, broker, func(k *kafka.Conn) error { _, err := k.ApiVersions(); return err }); err != nil {
+	noSASL := c.Dialer()
+	if noSASL == kafka.DefaultDialer {
+		noSASL = &kafka.Dialer{Timeout: DialTimeout, DualStack: true} // never change the shared default
+	}
+	noSASL.SASLMechanism = nil
+	if err := c.step(ctx, noSASL, broker, func(k *kafka.Conn) error { _, err := k.ApiVersions(); return err }); err != nil {
 		return c.explain(err, false)
 	}
 	if err := c.step(ctx, c.Dialer(), broker, func(k *kafka.Conn) error { _, err := k.Brokers(); return err }); err != nil {
