@@ -102,14 +102,14 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 	if err != nil {
 		return benchResult{}, err
 	}
+	if o.brokers == "" && o.kafka.set() {
+		return benchResult{}, errors.New("rnncast bench: the TLS and SASL flags need --brokers (the in-process kfake broker speaks PLAINTEXT)")
+	}
 	brokers, where, closeBroker, err := benchBroker(o.brokers)
 	if err != nil {
 		return benchResult{}, err
 	}
 	defer closeBroker()
-	if o.brokers == "" && o.kafka.set() {
-		return benchResult{}, errors.New("rnncast bench: the TLS and SASL flags need --brokers (the in-process kfake broker speaks PLAINTEXT)")
-	}
 	conn, err := o.kafka.connect(ctx, brokers)
 	if err != nil {
 		return benchResult{}, err
