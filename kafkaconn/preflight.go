@@ -33,10 +33,10 @@ func (c *Conn) Preflight(ctx context.Context, brokers []string) error {
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("kafka: preflight: %w", ctx.Err())
-		}
 		errs = append(errs, fmt.Errorf("broker %s: %w", b, err))
+		if ctx.Err() != nil {
+			break // stopped or out of time: report what was learnt
+		}
 	}
 	return fmt.Errorf("kafka: cannot connect (%s) to any broker: %w", c, errors.Join(errs...))
 }
@@ -104,7 +104,7 @@ func (c *Conn) explain(err error, authStep bool) error {
 	case timeout(err) && tlsOn && !authStep:
 		return fmt.Errorf("TLS: the handshake timed out: the port is probably a PLAINTEXT listener (the broker waits for a Kafka request): %w", err)
 	case timeout(err):
-		return fmt.Errorf("the broker did not answer within %v: %w", DialTimeout, err)
+		return fmt.Errorf("the broker did not answer in time (at most %v a step): %w", DialTimeout, err)
 	case closed(err) && !tlsOn:
 		return fmt.Errorf("the broker closed the connection: the port is probably a TLS (SSL or SASL_SSL) listener: set kafka.tls.enabled (--tls): %w", err)
 	case closed(err) && !authStep:
