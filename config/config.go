@@ -30,6 +30,10 @@ type Kafka struct {
 	// The environment variable RNNCAST_BROKERS (a comma-separated list)
 	// overrides it.
 	Brokers []string `yaml:"brokers"`
+	// TLS is how rnncast speaks TLS to the brokers. Default off.
+	TLS TLS `yaml:"tls"`
+	// SASL is how rnncast authenticates to the brokers. Default off.
+	SASL SASL `yaml:"sasl"`
 	// InputTopic holds the sensor readings. Default "sensors".
 	InputTopic string `yaml:"input_topic"`
 	// OutputTopic receives the forecasts. Default "forecasts".

@@ -38,6 +38,7 @@ func (c *Config) validateKafka(bad reporter) {
 			bad("kafka.brokers", "cannot use %q: %v", b, err)
 		}
 	}
+	validateSecurity(k.TLS, k.SASL, bad)
 	topics := map[string]string{"kafka.input_topic": k.InputTopic, "kafka.output_topic": k.OutputTopic,
 		"kafka.dead_letter_topic": k.DeadLetterTopic, "kafka.group": k.Group}
 	for _, key := range sortedKeys(topics) {

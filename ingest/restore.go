@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
 )
 
 // StateConfig names the state topic that Restore reads.

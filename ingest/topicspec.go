@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -209,9 +210,6 @@ func topicConfigs(ctx context.Context, cl *kafka.Client, topic string, names ...
 // done: the default one is shared process-wide and would keep idle
 // connections open after the call.
 func adminClient(brokers []string, d *kafka.Dialer) (*kafka.Client, func()) {
-	tr := &kafka.Transport{}
-	if d != nil {
-		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
-	}
+	tr := kafkaconn.TransportOf(d)
 	return &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}, tr.CloseIdleConnections
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/record"
 	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/window"
@@ -25,6 +26,9 @@ const (
 type Config struct {
 	// Brokers are the bootstrap addresses, "host:port". Required.
 	Brokers []string
+	// Kafka is the TLS and SASL every connection uses. Default nil:
+	// PLAINTEXT without SASL.
+	Kafka *kafkaconn.Conn
 	// InputTopic holds the readings (key = sensor id). Required.
 	InputTopic string
 	// OutputTopic receives the forecasts, keyed by sensor id and written to

@@ -90,7 +90,7 @@ func (p *Pipeline) ingestConfig() ingest.Config {
 	c := p.cfg
 	return ingest.Config{Brokers: c.Brokers, Topic: c.InputTopic, Group: c.Group, StartFirst: c.StartFirst,
 		SessionTimeout: c.SessionTimeout, RebalanceTimeout: c.RebalanceTimeout,
-		HeartbeatInterval: c.HeartbeatInterval, JoinBackoff: c.JoinBackoff}
+		HeartbeatInterval: c.HeartbeatInterval, JoinBackoff: c.JoinBackoff, Dialer: c.Kafka.Dialer()}
 }
 
 // Run joins the consumer group and processes the assigned partitions until
@@ -102,7 +102,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if err := p.checkTopics(ctx); err != nil {
 		return err
 	}
-	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers,
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: p.cfg.Brokers, Dialer: p.cfg.Kafka.Dialer(),
 		BatchTimeout: p.cfg.WriterBatchTimeout, BatchSize: p.cfg.MaxBatch, BatchBytes: writerBatchBytes(p.cfg.DeadLetter)})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot start: %w", err)
@@ -135,7 +135,7 @@ func writerBatchBytes(l sink.DeadLetterLimits) int64 {
 // output topics cannot be co-partitioned with the input.
 func (p *Pipeline) checkTopics(ctx context.Context) error {
 	c := p.cfg
-	n, err := ingest.TopicPartitions(ctx, c.Brokers, nil, c.InputTopic, c.OutputTopic, c.DeadLetterTopic)
+	n, err := ingest.TopicPartitions(ctx, c.Brokers, c.Kafka.Dialer(), c.InputTopic, c.OutputTopic, c.DeadLetterTopic)
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot start: %w", err)
 	}

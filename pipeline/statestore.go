@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/state"
@@ -19,6 +20,9 @@ import (
 type StateStoreConfig struct {
 	// Brokers are the bootstrap addresses. Required.
 	Brokers []string
+	// Kafka is the TLS and SASL of the state topic's connections. Default
+	// nil: PLAINTEXT.
+	Kafka *kafkaconn.Conn
 	// InputTopic is the pipeline's input; the state topic must have as many
 	// partitions. Required.
 	InputTopic string
@@ -82,10 +86,10 @@ func NewStateStore(ctx context.Context, cfg StateStoreConfig, m *model.Model, ob
 	if obs == nil {
 		obs = NopObserver{}
 	}
-	if err := ingest.EnsureStateTopic(ctx, cfg.Brokers, nil, cfg.InputTopic, cfg.Topic); err != nil {
+	if err := ingest.EnsureStateTopic(ctx, cfg.Brokers, cfg.Kafka.Dialer(), cfg.InputTopic, cfg.Topic); err != nil {
 		return nil, fmt.Errorf("pipeline: cannot use state topic: %w", err)
 	}
-	w, err := sink.NewWriter(sink.WriterConfig{Brokers: cfg.Brokers, BatchTimeout: cfg.WriterBatchTimeout})
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: cfg.Brokers, Dialer: cfg.Kafka.Dialer(), BatchTimeout: cfg.WriterBatchTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create state writer: %w", err)
 	}
@@ -227,7 +231,7 @@ type stateRecord struct {
 func (s *StateStore) readPartition(ctx context.Context, partition int) ([]stateRecord, error) {
 	by := map[string]stateRecord{}
 	seq := 0
-	_, err := ingest.Restore(ctx, ingest.StateConfig{Brokers: s.cfg.Brokers, Topic: s.cfg.Topic}, partition,
+	_, err := ingest.Restore(ctx, ingest.StateConfig{Brokers: s.cfg.Brokers, Dialer: s.cfg.Kafka.Dialer(), Topic: s.cfg.Topic}, partition,
 		func(key, value []byte) error {
 			seq++
 			if value == nil {

@@ -12,6 +12,8 @@
 # Environment for the tests (see internal/kafkatest):
 #   RNNCAST_KAFKA_BROKERS  the broker's bootstrap address
 #   RNNCAST_KAFKA_WORKDIR  its scripts/kafka workdir (restart support)
+#   RNNCAST_KAFKA_SASL_SSL_BROKERS, RNNCAST_KAFKA_TLS_CA, ...
+#                          its TLS and SASL listeners (scripts/kafka/security.sh)
 #   RNNCAST_REQUIRE_REAL=1 a test that needs the broker or kcat fails, never skips
 # Knobs: RNNCAST_KAFKA_VERSION (default 3.9.2), RNNCAST_TEST_P (go test -p,
 # default 2), RNNCAST_KEEP_KAFKA=1 keeps the broker's workdir for a look.
@@ -26,7 +28,7 @@ if [ $# -eq 0 ]; then
 	"$(dirname "$0")/install-test-deps.sh" </dev/null || echo "test.sh: continuing without them" >&2
 fi
 
-for tool in go java; do
+for tool in go java openssl; do
 	command -v "$tool" >/dev/null || { echo "test.sh: $tool not found (see .ci/run for what the tests need)" >&2; exit 1; }
 done
 command -v kcat >/dev/null || echo "test.sh: kcat not found: the kcat interop tests will fail (apt-get install kcat)" >&2
@@ -68,7 +70,9 @@ if [ $# -eq 0 ]; then
 	go vet ./...
 fi
 
-scripts/kafka/start.sh "$workdir"
+# The shared broker also gets the TLS and SASL listeners (security.sh: a
+# second or so of openssl at start) that the TestSASL* and TestTLS* tests use.
+RNNCAST_KAFKA_SECURITY=1 scripts/kafka/start.sh "$workdir"
 set -a
 # shellcheck disable=SC1091
 . "$workdir/broker.env"

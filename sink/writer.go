@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/record"
 	"github.com/segmentio/kafka-go"
 )
@@ -68,10 +69,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		return nil, errors.New("sink: invalid writer config: no brokers")
 	}
 	cfg = cfg.withDefaults()
-	tr := &kafka.Transport{}
-	if cfg.Dialer != nil {
-		tr.TLS, tr.SASL = cfg.Dialer.TLS, cfg.Dialer.SASLMechanism
-	}
+	tr := kafkaconn.TransportOf(cfg.Dialer)
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(cfg.Brokers...),
 		Balancer:     samePartition{fallback: &kafka.Murmur2Balancer{}},

@@ -29,6 +29,7 @@ type topicFlags struct {
 	fromTime, toTime                       string
 	speed                                  float64
 	toTopic, deadLetterTopic               string
+	kafka                                  *kafkaFlags
 }
 
 func (t *topicFlags) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (t *topicFlags) registerRange(fs *flag.FlagSet, topicUsage string) {
 	fs.Int64Var(&t.toOffset, "to-offset", -1, "end offset, exclusive (default: the high watermark at the start)")
 	fs.StringVar(&t.fromTime, "from-time", "", "start at the first record whose Kafka timestamp is at or after this RFC 3339 time")
 	fs.StringVar(&t.toTime, "to-time", "", "end before the first record whose Kafka timestamp is at or after this RFC 3339 time")
+	t.kafka = addKafkaFlags(fs)
 }
 
 // bounds parses the range flags.
@@ -71,8 +73,9 @@ func (t *topicFlags) bounds() (ingest.Bounds, error) {
 }
 
 // topicConfig is the pipeline configuration of the replay: the config
-// file's (or the defaults), with the flags' brokers and topics.
-func (t *topicFlags) topicConfig() (*config.Config, pipeline.Config, error) {
+// file's (or the defaults), with the flags' brokers, topics, TLS and SASL.
+// It runs the Kafka preflight (connect, authenticate) before returning.
+func (t *topicFlags) topicConfig(ctx context.Context) (*config.Config, pipeline.Config, error) {
 	c := config.Default()
 	if err := c.ApplyEnv(os.LookupEnv); err != nil {
 		return nil, pipeline.Config{}, err
@@ -88,6 +91,14 @@ func (t *topicFlags) topicConfig() (*config.Config, pipeline.Config, error) {
 	if t.brokers != "" {
 		pc.Brokers = strings.Split(t.brokers, ",")
 	}
+	t.kafka.apply(&c.Kafka)
+	k := c.Kafka
+	k.Brokers = pc.Brokers
+	conn, err := connectKafka(ctx, k)
+	if err != nil {
+		return nil, pipeline.Config{}, err
+	}
+	pc.Kafka = conn
 	return c, pc, nil
 }
 
@@ -95,7 +106,7 @@ func doTopicBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	t := &f.topic
-	c, pc, err := t.topicConfig()
+	c, pc, err := t.topicConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -106,7 +117,7 @@ func doTopicBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srcs, err := t.sources(ctx, pc.Brokers)
+	srcs, err := t.sources(ctx, pc)
 	if err != nil {
 		return err
 	}
@@ -133,21 +144,22 @@ func doTopicBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 }
 
 // sources opens a range reader per partition to replay.
-func (t *topicFlags) sources(ctx context.Context, brokers []string) ([]pipeline.Source, error) {
+func (t *topicFlags) sources(ctx context.Context, pc pipeline.Config) ([]pipeline.Source, error) {
 	b, err := t.bounds()
 	if err != nil {
 		return nil, err
 	}
-	parts, err := t.partitionList(ctx, brokers)
+	brokers, dialer := pc.Brokers, pc.Kafka.Dialer()
+	parts, err := t.partitionList(ctx, pc)
 	if err != nil {
 		return nil, err
 	}
 	var srcs []pipeline.Source
 	for _, p := range parts {
-		rng, err := ingest.ResolveRange(ctx, brokers, nil, t.topic, p, b)
+		rng, err := ingest.ResolveRange(ctx, brokers, dialer, t.topic, p, b)
 		if err == nil {
 			var rr *ingest.RangeReader
-			if rr, err = ingest.NewRangeReader(ingest.Config{Brokers: brokers, Topic: t.topic}, rng); err == nil {
+			if rr, err = ingest.NewRangeReader(ingest.Config{Brokers: brokers, Dialer: dialer, Topic: t.topic}, rng); err == nil {
 				srcs = append(srcs, rr)
 				continue
 			}
@@ -161,8 +173,8 @@ func (t *topicFlags) sources(ctx context.Context, brokers []string) ([]pipeline.
 }
 
 // partitionList returns the -partitions, or every partition of the topic.
-func (t *topicFlags) partitionList(ctx context.Context, brokers []string) ([]int, error) {
-	n, err := ingest.TopicPartitions(ctx, brokers, nil, t.topic)
+func (t *topicFlags) partitionList(ctx context.Context, pc pipeline.Config) ([]int, error) {
+	n, err := ingest.TopicPartitions(ctx, pc.Brokers, pc.Kafka.Dialer(), t.topic)
 	if err != nil {
 		return nil, err
 	}
@@ -202,10 +214,10 @@ func (t *topicFlags) writer(ctx context.Context, pc pipeline.Config) (pipeline.B
 	if len(topics) == 0 {
 		return discard{}, func() {}, nil
 	}
-	if _, err := ingest.TopicPartitions(ctx, pc.Brokers, nil, topics...); err != nil {
+	if _, err := ingest.TopicPartitions(ctx, pc.Brokers, pc.Kafka.Dialer(), topics...); err != nil {
 		return nil, nil, err
 	}
-	w, err := sink.NewWriter(sink.WriterConfig{Brokers: pc.Brokers, BatchSize: pc.MaxBatch})
+	w, err := sink.NewWriter(sink.WriterConfig{Brokers: pc.Brokers, Dialer: pc.Kafka.Dialer(), BatchSize: pc.MaxBatch})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -38,7 +38,8 @@ throughput) for --duration; end-to-end is the output's acknowledgement
 minus the input record's timestamp. Prints p50 and p99, then the
 pipeline/passthrough ratios of CPU per record and, last, of throughput.
 Scratch topics are created and deleted. The broker is an in-process kfake
-(whose CPU then counts too) unless --brokers is given.`
+(whose CPU then counts too) unless --brokers is given; the TLS and SASL
+flags (those of rnncast run) need --brokers and apply to both systems.`
 
 // Values of --hooks.
 const (
@@ -57,6 +58,7 @@ type benchOptions struct {
 	state                       bool
 	cpuProfile                  string
 	hooks                       string // hooksShipped or hooksOff
+	kafka                       *kafkaFlags
 }
 
 func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
@@ -74,6 +76,7 @@ func benchFlags(o *benchOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline's throughput phase to this file (go tool pprof)")
 	fs.StringVar(&o.hooks, "hooks", hooksShipped, `the pipeline's observers: "shipped" (as rnncast run: Prometheus adapter, live scoring, web view hub) or "off" (no-op, to show their cost)`)
 	fs.BoolVar(&o.state, "state", true, "the pipeline checkpoints sensor states to a (scratch) state topic, as rnncast run does by default")
+	o.kafka = addKafkaFlags(fs)
 	return fs
 }
 
@@ -114,11 +117,18 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 	if err != nil {
 		return benchResult{}, err
 	}
+	if o.brokers == "" && o.kafka.set() {
+		return benchResult{}, errors.New("rnncast bench: the TLS and SASL flags need --brokers (the in-process kfake broker speaks PLAINTEXT)")
+	}
 	brokers, where, closeBroker, err := benchBroker(o.brokers)
 	if err != nil {
 		return benchResult{}, err
 	}
 	defer closeBroker()
+	conn, err := o.kafka.connect(ctx, brokers)
+	if err != nil {
+		return benchResult{}, err
+	}
 	fmt.Fprintf(stdout, "rnncast bench: broker %s; %d records from %d sensors over %d partitions; batch %d, max delay %v; model %s v%s (%s, hidden %d, horizon %d); state checkpoints %v\n",
 		where, o.records, o.sensors, o.partition, o.batch, o.maxDelay, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, o.state)
 	if o.hooks == hooksShipped {
@@ -127,7 +137,7 @@ func bench(ctx context.Context, o benchOptions, stdout, stderr io.Writer) (bench
 		fmt.Fprintln(stdout, "pipeline: hooks off (no-op observers, no web view hub: not the shipped configuration)")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b := &benchRun{o: o, m: m, brokers: brokers, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
+	b := &benchRun{o: o, m: m, brokers: brokers, conn: conn, log: log, scratch: fmt.Sprintf("rnncast-bench-%d", time.Now().UnixNano())}
 	defer b.deleteTopics()
 	return b.run(ctx, stdout)
 }

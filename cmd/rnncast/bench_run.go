@@ -12,6 +12,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/simulate"
 )
@@ -26,6 +27,7 @@ type benchRun struct {
 	o       benchOptions
 	m       *model.Model
 	brokers []string
+	conn    *kafkaconn.Conn // TLS and SASL of every client
 	log     *slog.Logger
 	scratch string   // prefix of every scratch topic and group
 	topics  []string // scratch topics created
@@ -89,7 +91,7 @@ func startProfile(path string) (func() error, error) {
 }
 
 func (b *benchRun) createTopics(ctx context.Context, topics ...string) error {
-	if err := createTopics(ctx, b.brokers, b.o.partition, topics...); err != nil {
+	if err := createTopics(ctx, b.conn, b.brokers, b.o.partition, topics...); err != nil {
 		return err
 	}
 	b.topics = append(b.topics, topics...)
@@ -101,7 +103,7 @@ func (b *benchRun) deleteTopics() {
 	if len(b.topics) == 0 {
 		return
 	}
-	tr := &kafka.Transport{}
+	tr := b.conn.Transport()
 	defer tr.CloseIdleConnections()
 	cl := &kafka.Client{Addr: kafka.TCP(b.brokers...), Timeout: 30 * time.Second, Transport: tr}
 	if _, err := cl.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: b.topics}); err != nil {
@@ -115,7 +117,7 @@ func (b *benchRun) preload(ctx context.Context, topic string) error {
 	if err != nil {
 		return err
 	}
-	w := newProducer(b.brokers, topic)
+	w := newProducer(b.conn, b.brokers, topic)
 	defer w.Close()
 	msgs := make([]kafka.Message, 0, 5000)
 	for sent := 0; sent < b.o.records; sent += len(msgs) {
@@ -184,7 +186,7 @@ func (b *benchRun) offer(ctx context.Context, topic string, rate float64) (int, 
 	if err != nil {
 		return 0, err
 	}
-	w := newProducer(b.brokers, topic)
+	w := newProducer(b.conn, b.brokers, topic)
 	defer w.Close()
 	octx, cancel := context.WithTimeout(ctx, b.o.duration)
 	defer cancel()

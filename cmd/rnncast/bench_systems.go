@@ -17,7 +17,7 @@ import (
 // micro-batches written unchanged to the output topic with acks=all. No
 // consumer group, no commits, no decoding.
 func (b *benchRun) passthrough(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
-	tr := &kafka.Transport{}
+	tr := b.conn.Transport()
 	w := &kafka.Writer{Addr: kafka.TCP(b.brokers...), Topic: out, Transport: tr, Balancer: &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll, BatchTimeout: pipeline.DefaultWriterBatchTimeout, BatchSize: b.o.batch}
 	var wg sync.WaitGroup
@@ -35,7 +35,7 @@ func (b *benchRun) passthrough(ctx context.Context, in, out string, m *meter) (r
 
 // copyPartition copies one partition until ctx ends.
 func (b *benchRun) copyPartition(ctx context.Context, topic string, p int, w *kafka.Writer, m *meter) error {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: b.brokers, Topic: topic, Partition: p,
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: b.brokers, Dialer: b.conn.Dialer(), Topic: topic, Partition: p,
 		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond})
 	defer r.Close()
 	batch := make([]kafka.Message, 0, b.o.batch)
@@ -108,7 +108,7 @@ func (o benchObserver) EndToEnd(d time.Duration) {
 // (newObservers: the Prometheus adapter, live scoring, the web view's Hub);
 // with --hooks=off by no-op observers and no hooks.
 func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter) (ready func() bool, wait func() error) {
-	cfg := pipeline.Config{Brokers: b.brokers, InputTopic: in, OutputTopic: out, DeadLetterTopic: b.scratch + "-dead",
+	cfg := pipeline.Config{Brokers: b.brokers, Kafka: b.conn, InputTopic: in, OutputTopic: out, DeadLetterTopic: b.scratch + "-dead",
 		Group: out + "-group", StartFirst: true, Warmup: 1, MaxBatch: b.o.batch, MaxDelay: b.o.maxDelay}
 	failed := func(err error) (func() bool, func() error) {
 		return func() bool { return false }, func() error { return err }
@@ -128,7 +128,7 @@ func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter)
 		topic := out + "-state"
 		b.topics = append(b.topics, topic) // created by NewStateStore
 		var err error
-		if store, err = pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: b.brokers, InputTopic: in,
+		if store, err = pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: b.brokers, Kafka: b.conn, InputTopic: in,
 			Topic: topic, Mode: b.m.Meta.Mode}, b.m, storeObs); err != nil {
 			return failed(err)
 		}

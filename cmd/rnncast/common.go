@@ -17,6 +17,7 @@ import (
 
 	"github.com/rnncast/rnncast/config"
 	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
@@ -128,14 +129,15 @@ func loadModelFile(path string) (*model.Model, error) {
 }
 
 // createTopics creates the scratch topics of bench and simulate
-// (replication factor 1); a topic that already exists is not an error.
-// Production topics are rnncast topics create's (topics.go).
-func createTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+// (replication factor 1) over conn's TLS and SASL settings; a topic that
+// already exists is not an error. Production topics are rnncast topics
+// create's (topics.go).
+func createTopics(ctx context.Context, conn *kafkaconn.Conn, brokers []string, partitions int, topics ...string) error {
 	specs := make([]ingest.TopicSpec, len(topics))
 	for i, t := range topics {
 		specs[i] = ingest.TopicSpec{Name: t, Partitions: partitions, ReplicationFactor: 1}
 	}
-	return ingest.CreateTopics(ctx, brokers, nil, specs...)
+	return ingest.CreateTopics(ctx, brokers, conn.Dialer(), specs...)
 }
 
 // parseFlags parses args into fs, printing fs's usage for --help. It returns

@@ -148,7 +148,7 @@ func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *mode
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	w := newProducer(cfg.Kafka.Brokers, cfg.Kafka.InputTopic)
+	w := newProducer(nil, cfg.Kafka.Brokers, cfg.Kafka.InputTopic) // kfake: PLAINTEXT
 	prodDone, runDone := make(chan error, 1), make(chan error, 1)
 	var simTime atomic.Int64 // the generator belongs to the producer goroutine
 	simTime.Store(g.TickTime(0).UnixMilli())

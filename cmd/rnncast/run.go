@@ -30,17 +30,25 @@ SIGHUP reloads the model file: a file that does not load or fit the config is
 rejected (logged, rnncast_model_reloads_total{result="rejected"}) and the old
 model stays; a good one is served from each partition's next micro-batch on,
 each sensor's state rebuilt from its window (no second warm-up).
-Environment: RNNCAST_BROKERS=host:port,... overrides kafka.brokers.`
+Before anything is consumed, a preflight connects to the brokers with the
+configured TLS and SASL and authenticates; a wrong password, an unknown CA or
+the wrong listener exits with status 1 and names the cause. The TLS and SASL
+flags override kafka.tls and kafka.sasl of the config one by one.
+Environment: RNNCAST_BROKERS=host:port,... overrides kafka.brokers;
+RNNCAST_KAFKA_PASSWORD is the SASL password unless kafka.sasl.password_file
+is set.`
 
 // runOptions are the flags of rnncast run.
 type runOptions struct {
 	configPath, modelPath string
+	kafka                 *kafkaFlags // nil: the config's kafka.tls and kafka.sasl
 }
 
 func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", "run [--config pipeline.yaml] [--model file.safetensors]", runAbout, stderr)
 	fs.StringVar(&o.configPath, "config", "pipeline.yaml", "pipeline configuration file (YAML, strict: unknown keys are errors)")
 	fs.StringVar(&o.modelPath, "model", "", "model file (safetensors); overrides model.path in the config")
+	o.kafka = addKafkaFlags(fs)
 	return fs
 }
 
@@ -66,6 +74,7 @@ func servePipeline(ctx context.Context, o runOptions, stderr io.Writer, onHTTP f
 	if o.modelPath != "" {
 		cfg.Model.Path = o.modelPath
 	}
+	o.kafka.apply(&cfg.Kafka)
 	log, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -108,6 +117,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP fun
 			onHTTP(srv.addr)
 		}
 	}
+	if pc.Kafka, err = connectKafka(ctx, cfg.Kafka); err != nil {
+		return err // a bad password, CA or listener: nothing is consumed yet
+	}
+	log.Info("rnncast: connected to Kafka", "brokers", cfg.Kafka.Brokers, "security", pc.Kafka.String())
 	store, err := newStateStore(ctx, cfg, pc, m, obs)
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ func newStateStore(ctx context.Context, cfg *config.Config, pc pipeline.Config, 
 	if !cfg.State.Enabled {
 		return nil, nil
 	}
-	return pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: pc.Brokers, InputTopic: pc.InputTopic,
+	return pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: pc.Brokers, Kafka: pc.Kafka, InputTopic: pc.InputTopic,
 		Topic: cfg.Kafka.StateTopic, Mode: pc.Mode}, m, obs)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/rnncast/rnncast/config"
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/simulate"
 )
 
@@ -27,7 +28,10 @@ noise, a few gaps and a few malformed records) to a topic, at a fixed rate in
 wall time. Event times advance by --interval per round of all sensors, so
 time can be compressed: 100 sensors at --rate 1000 is one simulated interval
 per 100 ms. The same --seed produces the same records.
-Environment: RNNCAST_BROKERS=host:port,... is used when --brokers is not given.`
+The TLS and SASL flags are those of rnncast run; the brokers are checked
+(connect, authenticate) before the first record.
+Environment: RNNCAST_BROKERS=host:port,... is used when --brokers is not given;
+RNNCAST_KAFKA_PASSWORD is the SASL password without --sasl-password-file.`
 
 // simulateOptions are the flags of rnncast simulate.
 type simulateOptions struct {
@@ -36,6 +40,7 @@ type simulateOptions struct {
 	rate           float64
 	duration       time.Duration
 	gen            simulate.Config
+	kafka          *kafkaFlags
 }
 
 func simulateFlags(o *simulateOptions, stderr io.Writer) *flag.FlagSet {
@@ -52,6 +57,7 @@ func simulateFlags(o *simulateOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.gen.Format, "format", "json", "record format: json or csv")
 	fs.Float64Var(&o.gen.GapRate, "gap-rate", o.gen.GapRate, "probability that a sensor falls silent for 1-6 intervals")
 	fs.Float64Var(&o.gen.MalformedRate, "malformed-rate", o.gen.MalformedRate, "probability that a record is malformed (to exercise the dead-letter topic)")
+	o.kafka = addKafkaFlags(fs)
 	return fs
 }
 
@@ -86,12 +92,16 @@ func simulateTo(ctx context.Context, o simulateOptions) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	conn, err := o.kafka.connect(ctx, brokers)
+	if err != nil {
+		return 0, err
+	}
 	if o.partitions > 0 {
-		if err := createTopics(ctx, brokers, o.partitions, o.topic); err != nil {
+		if err := createTopics(ctx, conn, brokers, o.partitions, o.topic); err != nil {
 			return 0, err
 		}
 	}
-	w := newProducer(brokers, o.topic)
+	w := newProducer(conn, brokers, o.topic)
 	defer w.Close()
 	return produceAtRate(ctx, w, g, o.rate, nil)
 }
@@ -123,8 +133,8 @@ type producer struct {
 
 // newProducer returns a writer that partitions by key (the same hash as the
 // Java client's default partitioner) and waits for all in-sync replicas.
-func newProducer(brokers []string, topic string) *producer {
-	tr := &kafka.Transport{}
+func newProducer(conn *kafkaconn.Conn, brokers []string, topic string) *producer {
+	tr := conn.Transport()
 	return &producer{tr: tr, Writer: &kafka.Writer{Addr: kafka.TCP(brokers...), Topic: topic, Transport: tr,
 		Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 2 * time.Millisecond, BatchSize: 1000}}
 }

@@ -18,7 +18,7 @@ func init() {
 	register(command{name: "topics", summary: "create or check the input, output, dead-letter and state topics of a pipeline.yaml", run: runTopics})
 }
 
-const topicsSynopsis = `topics create|check [--config pipeline.yaml] [--brokers host:port,...] [--partitions 4] [--replication-factor N] [--input-retention-ms -1]`
+const topicsSynopsis = `topics create|check [--config pipeline.yaml] [--brokers host:port,...] [--partitions 4] [--replication-factor N] [--input-retention-ms -1] [--tls ... --sasl-mechanism ...]`
 
 const topicsAbout = `Creates (create) or checks (check) the topics a pipeline.yaml names:
 kafka.input_topic, kafka.output_topic, kafka.dead_letter_topic and, with
@@ -58,6 +58,7 @@ type topicsOptions struct {
 	partitions, replication     int
 	inputRetentionMs            int64
 	set                         map[string]bool
+	kafka                       *kafkaFlags // override the config's kafka.tls and kafka.sasl
 }
 
 func topicsFlagSet(o *topicsOptions, stderr io.Writer) *flag.FlagSet {
@@ -66,6 +67,7 @@ func topicsFlagSet(o *topicsOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.brokers, "brokers", "", "comma-separated bootstrap brokers (default: kafka.brokers of --config, or RNNCAST_BROKERS)")
 	fs.IntVar(&o.partitions, "partitions", 4, "partitions of the input topic when it is created; when given, an existing input topic must have this many (the other topics always get the input's count)")
 	fs.IntVar(&o.replication, "replication-factor", -1, "replicas per partition of the topics created (-1: the broker's default.replication.factor); when given, existing topics must have it")
+	o.kafka = addKafkaFlags(fs)
 	fs.Int64Var(&o.inputRetentionMs, "input-retention-ms", 0, "retention.ms of the input topic (-1: kept forever, for readings replayed with old timestamps); when given, an existing input topic must have it (default: the broker's)")
 	return fs
 }
@@ -124,15 +126,21 @@ func topics(ctx context.Context, o topicsOptions, stdout io.Writer) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	brokers := c.Kafka.Brokers
 	if o.brokers != "" {
-		brokers = strings.Split(o.brokers, ",")
+		c.Kafka.Brokers = strings.Split(o.brokers, ",")
 	}
+	o.kafka.apply(&c.Kafka)
+	brokers := c.Kafka.Brokers
+	conn, err := connectKafka(ctx, c.Kafka)
+	if err != nil {
+		return nil, err
+	}
+	dialer := conn.Dialer()
 	names := []string{c.Kafka.InputTopic, c.Kafka.OutputTopic, c.Kafka.DeadLetterTopic}
 	if c.State.Enabled {
 		names = append(names, c.Kafka.StateTopic)
 	}
-	have, err := ingest.DescribeTopics(ctx, brokers, nil, names...)
+	have, err := ingest.DescribeTopics(ctx, brokers, dialer, names...)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +164,7 @@ func topics(ctx context.Context, o topicsOptions, stdout io.Writer) ([]string, e
 	if len(missing) == 0 {
 		return problems, nil
 	}
-	if err := ingest.CreateTopics(ctx, brokers, nil, missing...); err != nil {
+	if err := ingest.CreateTopics(ctx, brokers, dialer, missing...); err != nil {
 		return problems, err
 	}
 	for _, r := range roles {

@@ -61,7 +61,7 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	if target < 0 {
 		return nil, topicStats{}, fmt.Errorf("target %q is not among the features %v", f.target, names)
 	}
-	_, pc, err := f.topic.topicConfig()
+	_, pc, err := f.topic.topicConfig(ctx)
 	if err != nil {
 		return nil, topicStats{}, err
 	}
@@ -101,7 +101,7 @@ func (t *topicFlags) readings(ctx context.Context, pc pipeline.Config) (map[stri
 	if err != nil {
 		return nil, st, err
 	}
-	srcs, err := t.sources(ctx, pc.Brokers)
+	srcs, err := t.sources(ctx, pc)
 	if err != nil {
 		return nil, st, err
 	}

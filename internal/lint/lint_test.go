@@ -86,7 +86,7 @@ func TestDirectImports(t *testing.T) {
 		lib     string
 		allowed []string // package paths relative to the module, with their subpackages
 	}{
-		{kafkaGo, []string{"ingest", "sink", "internal/kafkatest", "cmd"}},
+		{kafkaGo, []string{"ingest", "sink", "kafkaconn", "internal/kafkatest", "cmd"}},
 		{clientGolang, []string{"metrics", "cmd"}},
 		{module + "/cmd", nil},
 	}

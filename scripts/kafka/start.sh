@@ -15,6 +15,10 @@
 #   RNNCAST_KAFKA_VERSION        broker version (default 3.9.2; a restart keeps
 #                                the version recorded in the workdir)
 #   RNNCAST_KAFKA_READY_TIMEOUT  how long to wait for readiness (default 90s)
+#   RNNCAST_KAFKA_SECURITY=1     on a new workdir, also TLS and SASL listeners
+#                                (SASL_SSL, SCRAM512, SSL with mutual TLS; see
+#                                security.sh), their addresses, CA and
+#                                certificates added to broker.env. Default off.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 <workdir>" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,12 +54,19 @@ fi
 
 props=$workdir/server.properties
 if [ ! -f "$props" ]; then
-	read -r port cport < <("$probe" ports 2)
+	if [ "${RNNCAST_KAFKA_SECURITY:-}" = 1 ]; then
+		read -r port cport sasl_port scram_port ssl_port < <("$probe" ports 5)
+	else
+		read -r port cport < <("$probe" ports 2)
+	fi
 	sed -e "s|@PORT@|$port|g" -e "s|@CONTROLLER_PORT@|$cport|g" -e "s|@DATA_DIR@|$workdir/data|g" \
 		"$here/server.properties.in" >"$props.tmp"
+	if [ "${RNNCAST_KAFKA_SECURITY:-}" = 1 ]; then
+		"$here/security.sh" "$props.tmp" "$port" "$cport" "$sasl_port" "$scram_port" "$ssl_port"
+	fi
 	mv "$props.tmp" "$props"
 fi
-port=$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$props")
+port=$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*|\1|p' "$props")
 mkdir -p "$workdir/logs"
 
 # Kafka 3.x logs through reload4j (log4j 1 config), 4.x through log4j2.
@@ -72,8 +83,14 @@ java_opts=(-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitO
 	-cp "$jars/*")
 
 if [ ! -f "$workdir/data/meta.properties" ]; then
+	# SCRAM users (security.sh) exist from the start: KRaft stores them in
+	# the metadata log the format writes.
+	scram_args=()
+	if [ -f "$workdir/scram.args" ]; then
+		mapfile -t scram_args <"$workdir/scram.args"
+	fi
 	java "${java_opts[@]}" kafka.tools.StorageTool format \
-		-t "$("$probe" uuid)" -c "$props" >>"$workdir/logs/stdout.log" 2>&1 || {
+		-t "$("$probe" uuid)" -c "$props" "${scram_args[@]}" >>"$workdir/logs/stdout.log" 2>&1 || {
 		echo "start.sh: cannot format $workdir/data:" >&2
 		tail -n 20 "$workdir/logs/stdout.log" >&2
 		exit 1
@@ -90,6 +107,9 @@ RNNCAST_KAFKA_PID=$pid
 RNNCAST_KAFKA_WORKDIR=$workdir
 RNNCAST_KAFKA_VERSION=$version
 ENV
+if [ -f "$workdir/security.env" ]; then
+	cat "$workdir/security.env" >>"$env_file"
+fi
 
 if ! "$probe" ready -brokers "127.0.0.1:$port" -pid "$pid" -timeout "${RNNCAST_KAFKA_READY_TIMEOUT:-90s}" >&2; then
 	echo "start.sh: broker did not become ready; last lines of its logs:" >&2
