@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/segmentio/kafka-go"
-
 )
 
 // ErrNoTopic is wrapped by TopicPartitions' error for a topic that does not
