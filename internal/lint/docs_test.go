@@ -19,16 +19,18 @@ import (
 	"github.com/rnncast/rnncast/config"
 )
 
-// The docs tests read DESIGN.md, docs/design/*.md and README.md's
-// configuration and metrics tables, and fail when they name something the
-// repository does not have. They read only backquoted spans outside fenced
-// code blocks; prose is never read as a reference. A span with whitespace
-// is a command or a sentence and is not read either. What remains is read
+// The docs tests read DESIGN.md, docs/contracts.md, docs/design/*.md and
+// README.md's configuration and metrics tables, and fail when they name
+// something the repository does not have. They read backquoted spans
+// outside fenced code blocks and, in prose, only relative paths with a
+// file extension and section.key of a pipeline.yaml section (proseRefs). A
+// span with whitespace is a command or a sentence and is not read. What remains is read
 // by its shape (see checkSpan):
 //
 //   - TestX, BenchmarkX, FuzzX (before any "/subtest"): a test function of
 //     the repository;
-//   - a span with "/" that starts with a lower-case letter or ".": a path
+//   - a span with "/" that starts with a lower-case letter or "." (and
+//     whose first element is no domain, as in github.com/...): a path
 //     relative to the repository root, with {a,b} alternatives and *
 //     globs; it must match a file or directory;
 //   - a bare file name with a known extension (worker.go, test.sh): some
@@ -117,7 +119,7 @@ func docFiles(t *testing.T) []string {
 	if err != nil || len(notes) == 0 {
 		t.Fatalf("no design notes found: %v", err)
 	}
-	files := []string{"DESIGN.md"}
+	files := []string{"DESIGN.md", "docs/contracts.md"}
 	for _, n := range notes {
 		rel, _ := filepath.Rel(root, n)
 		files = append(files, filepath.ToSlash(rel))
@@ -145,26 +147,16 @@ type goIndex struct {
 	allFile map[string]bool // base names of every file in the repository
 }
 
-var (
-	indexOnce sync1[*goIndex]
-)
-
-// sync1 caches one value across the tests of this file.
-type sync1[T any] struct {
-	done bool
-	v    T
-}
-
-func (s *sync1[T]) get(f func() T) T {
-	if !s.done {
-		s.v, s.done = f(), true
-	}
-	return s.v
-}
+// cachedIndex is built by the first test that needs it (the tests of this
+// package do not run in parallel).
+var cachedIndex *goIndex
 
 func loadIndex(t *testing.T) *goIndex {
 	t.Helper()
-	ix := indexOnce.get(func() *goIndex { return buildIndex(t) })
+	if cachedIndex == nil {
+		cachedIndex = buildIndex(t)
+	}
+	ix := cachedIndex
 	if len(ix.byDir) < 10 {
 		t.Fatalf("indexed %d package directories, want the whole repository", len(ix.byDir))
 	}
@@ -506,8 +498,9 @@ func (c *checker) checkSpan(raw string) string {
 		return ""
 	}
 	if strings.Contains(s, "/") {
-		if !pathLike.MatchString(s) || strings.Contains(s, "..") {
-			return ""
+		first, _, _ := strings.Cut(s, "/")
+		if !pathLike.MatchString(s) || strings.Contains(s, "..") || strings.Contains(first[1:], ".") {
+			return "" // not a path, or outside the clone, or an import path (github.com/...)
 		}
 		return c.checkPath(s)
 	}
@@ -667,6 +660,8 @@ func TestSpanRules(t *testing.T) {
 	f("c.Kill(t)", false)
 	f("kafka.Writer", false)
 	f("max.message.bytes", false)
+	f("github.com/segmentio/kafka-go", false)
+	f("../elsewhere/notes.md", false)
 	f("rnncast run --model x", false)
 	// What does not.
 	f("internal/depcheck", true)
