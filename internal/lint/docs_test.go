@@ -390,16 +390,23 @@ func configKeys() (keys map[string]bool, leaves []string) {
 	var walk func(prefix string, t reflect.Type)
 	walk = func(prefix string, t reflect.Type) {
 		for f := range t.Fields() {
-			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-			if name == "" || name == "-" {
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "-" || !f.IsExported() {
 				continue
 			}
-			key := prefix + name
-			keys[key] = true
 			ft := f.Type
 			for ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
+			if strings.Contains(opts, "inline") {
+				walk(prefix, ft)
+				continue
+			}
+			if name == "" {
+				name = strings.ToLower(f.Name) // yaml.v3's default
+			}
+			key := prefix + name
+			keys[key] = true
 			if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Time]() {
 				walk(key+".", ft)
 				continue
@@ -771,7 +778,8 @@ func lineOf(t *testing.T, s span) string {
 }
 
 // TestGoroutineAndLockTables: every goroutine start in non-test code (a go
-// statement, context.AfterFunc or time.AfterFunc) is named in DESIGN.md's
+// statement, context.AfterFunc, time.AfterFunc or a method call named Go,
+// as sync.WaitGroup.Go) is named in DESIGN.md's
 // "Goroutines and locks" section by the function that starts it, and every
 // sync.Mutex or sync.RWMutex field as pkg.Type.field. (The names there are
 // also checked to exist by TestDocsNameWhatExists.)
@@ -822,10 +830,14 @@ func goroutineStarts(f *ast.File) []string {
 			case *ast.GoStmt:
 				out = append(out, fd.Name.Name)
 			case *ast.CallExpr:
-				if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "AfterFunc" {
-					if x, ok := sel.X.(*ast.Ident); ok && (x.Name == "context" || x.Name == "time") {
-						out = append(out, fd.Name.Name)
-					}
+				sel, ok := n.Fun.(*ast.SelectorExpr)
+				if !ok {
+					break
+				}
+				x, _ := sel.X.(*ast.Ident)
+				afterFunc := sel.Sel.Name == "AfterFunc" && x != nil && (x.Name == "context" || x.Name == "time")
+				if afterFunc || sel.Sel.Name == "Go" { // sync.WaitGroup.Go, errgroup.Group.Go
+					out = append(out, fd.Name.Name)
 				}
 			}
 			return true
