@@ -464,12 +464,15 @@ func normalize(s string) string {
 	return strings.TrimLeft(s, "*&[]")
 }
 
-// proseFile and proseKey are the references read outside backquotes too:
-// a relative file path with a known extension, and section.key where the
-// caller checks that section is a pipeline.yaml section.
+// proseFile, proseDir and proseKey are the references read outside
+// backquotes too: a relative file path with a known extension, a path
+// under one of the repository's top-level directories (internal/lint), and
+// section.key where the caller checks that section is a pipeline.yaml
+// section.
 var (
 	proseFile = regexp.MustCompile(`(^|[\s(])([a-z][\w-]*(/[\w.-]+)*/[\w-]+\.(go|sh|py|md|yaml|yml))\b`)
 	proseKey  = regexp.MustCompile(`(^|[\s(])([a-z][a-z_]*(\.[a-z][a-z0-9_]*)+)\b`)
+	proseDir  = regexp.MustCompile(`(^|[\s(])([a-z][\w-]*/[\w./*{},-]*[\w/*}])`)
 )
 
 // proseRefs returns the file paths and config keys written without
@@ -479,6 +482,12 @@ func (c *checker) proseRefs(line string) []string {
 	var out []string
 	for _, m := range proseFile.FindAllStringSubmatch(line, -1) {
 		out = append(out, m[2])
+	}
+	for _, m := range proseDir.FindAllStringSubmatch(line, -1) {
+		first, _, _ := strings.Cut(m[2], "/")
+		if st, err := os.Stat(filepath.Join(root, first)); err == nil && st.IsDir() && !fileExt.MatchString(filepath.Base(m[2])) {
+			out = append(out, m[2]) // a path under a top-level directory
+		}
 	}
 	for _, m := range proseKey.FindAllStringSubmatch(line, -1) {
 		first, _, _ := strings.Cut(m[2], ".")
@@ -697,6 +706,21 @@ func TestSpanRules(t *testing.T) {
 	f("stat.ttl", true)
 }
 
+// TestProseRefs: the few references read outside backquotes.
+func TestProseRefs(t *testing.T) {
+	c := newChecker(t)
+	got := c.proseRefs("See internal/depcheck (and state.key_ttl), config/nosuch.go, `ignored/x.go`, and/or TLS/SASL.")
+	want := []string{"config/nosuch.go", "internal/depcheck", "state.key_ttl"}
+	if !slices.Equal(got, want) {
+		t.Errorf("proseRefs = %q, want %q", got, want)
+	}
+	for _, r := range got {
+		if c.checkSpan(r) == "" {
+			t.Errorf("checkSpan(%q) found no problem", r)
+		}
+	}
+}
+
 // someMember returns the first type of p, in name order, that has a member,
 // and its first member.
 func someMember(t *testing.T, p *goPkg) (typ, member string) {
@@ -718,8 +742,8 @@ func TestFileMap(t *testing.T) {
 	entries := map[string][]span{} // package dir → the file spans of its entry
 	var dir string
 	for _, s := range readSpans(t, "DESIGN.md") {
-		if s.section != "File map" {
-			continue
+		if s.section != "File map" || !strings.Contains(lineOf(t, s.span), "`"+s.text+"`") {
+			continue // the map's entries are backquoted
 		}
 		if d, ok := strings.CutSuffix(s.text, "/"); ok {
 			dir = d
