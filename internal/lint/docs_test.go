@@ -21,12 +21,16 @@ import (
 )
 
 // The docs tests read DESIGN.md, docs/contracts.md, docs/design/*.md and
-// README.md's configuration and metrics tables, and fail when they name
-// something the repository does not have. They read backquoted spans
-// outside fenced code blocks and, in prose, only relative paths with a
-// file extension and section.key of a pipeline.yaml section (proseRefs). A
-// span with whitespace is a command or a sentence and is not read. What remains is read
-// by its shape (see checkSpan):
+// README.md's configuration and metrics tables, and fail, naming the
+// document, the line and the missing thing, when they name something the
+// repository does not have.
+//
+// They read backquoted spans outside fenced code blocks and, in prose, only
+// relative paths (with a file extension, or under a top-level directory)
+// and section.key of a pipeline.yaml section (proseRefs). A span with
+// whitespace is a command or a sentence and is not read. Leading *, & and
+// [] and a trailing call's arguments are stripped, and (*T).M is read as
+// T.M. What remains is read by its shape (checkSpan):
 //
 //   - TestX, BenchmarkX, FuzzX (before any "/subtest"): a test function of
 //     the repository;
@@ -40,19 +44,21 @@ import (
 //     pipeline.yaml: a yaml key of config.Config (found by reflection);
 //   - pkg.Name[.Member] whose pkg is a package directory's name: Name is
 //     declared in the package's non-test files and Member is a field or
-//     method of it (exported or not: the lock list names fields);
+//     method of it (exported or not: the lock table names fields);
 //   - Type.Member, with Type declared somewhere in the repository: some
 //     type of that name has that field or method;
+//   - any other name.name with two lower-case parts: an error (neither a
+//     section, nor a package, nor a type);
 //   - a single CamelCase or lowerCamel identifier: declared somewhere in
 //     the repository (a type, function, variable, constant, field or
-//     method) or a test function.
+//     method; or a class or function of python/) or a test function.
 //
-// Names from other projects are on the small allowlists below. Leading *,
-// & and [] and a trailing call's arguments are stripped first, and
-// (*T).M is read as T.M.
+// Names from other projects are on the small allowlists below, each with
+// its reason. When the test fails after a rename, fix the document.
 
-// externalQualifiers are package names (and two variable names) that docs
-// write before a dot and that are not repository packages.
+// externalQualifiers are what the docs write before a dot that is neither
+// a repository package nor a config section: other projects' packages and
+// names that are not code (tensor and header names).
 var externalQualifiers = map[string]string{
 	"kafka":       "segmentio/kafka-go",
 	"prometheus":  "client_golang",
@@ -99,10 +105,9 @@ var externalNames = map[string]string{
 
 // externalPaths are spans with "/" that are not repository paths.
 var externalPaths = map[string]string{
-	"x/sys/cpu":       "golang.org/x/sys/cpu",
-	"keysteps/s":      "a unit",
-	"cpu-keysteps/s":  "a unit",
-	"sensors / speed": "a formula",
+	"x/sys/cpu":      "golang.org/x/sys/cpu",
+	"keysteps/s":     "a unit",
+	"cpu-keysteps/s": "a unit",
 }
 
 // kafkaConfigs are Kafka's own two-part configuration names (Kafka's
@@ -331,7 +336,8 @@ func typeName(e ast.Expr) string {
 // hasMember reports whether a type typ of package p has member m.
 func (p *goPkg) hasMember(typ, m string) bool { return p.members[typ][m] }
 
-// span is one backquoted reference in a document.
+// span is one reference in a document: a backquoted span or a prose
+// reference (proseRefs).
 type span struct {
 	doc  string
 	line int
@@ -340,23 +346,24 @@ type span struct {
 
 func (s span) String() string { return fmt.Sprintf("%s:%d: `%s`", s.doc, s.line, s.text) }
 
-var backquoted = regexp.MustCompile("`([^`]+)`")
-
-// readSpans returns the backquoted spans of doc outside fenced code blocks,
-// each with its line, and the section ("## " heading) it is in.
-func readSpans(t *testing.T, doc string) []struct {
+// docSpan is a span and the "## " section it is in.
+type docSpan struct {
 	span
 	section string
-} {
+}
+
+var backquoted = regexp.MustCompile("`([^`]+)`")
+
+// readSpans returns the backquoted spans of doc outside fenced code blocks
+// and the prose references of those lines, each with its line and the
+// section ("## " heading) it is in.
+func readSpans(t *testing.T, doc string) []docSpan {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(root, doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []struct {
-		span
-		section string
-	}
+	var out []docSpan
 	fenced, section := false, ""
 	c := newChecker(t)
 	for i, line := range strings.Split(string(b), "\n") {
@@ -375,10 +382,7 @@ func readSpans(t *testing.T, doc string) []struct {
 			texts = append(texts, m[1])
 		}
 		for _, text := range append(texts, c.proseRefs(line)...) {
-			out = append(out, struct {
-				span
-				section string
-			}{span{doc, i + 1, text}, section})
+			out = append(out, docSpan{span{doc, i + 1, text}, section})
 		}
 	}
 	return out
