@@ -139,6 +139,7 @@ type goPkg struct {
 	files   []string                   // non-test .go files
 	decls   map[string]bool            // top-level names
 	members map[string]map[string]bool // type name → field and method names
+	embeds  map[string][]string        // type name → its embedded types' names
 	asts    []*ast.File
 }
 
@@ -240,7 +241,7 @@ func (ix *goIndex) addFile(path string) error {
 	}
 	p := ix.byDir[dir]
 	if p == nil {
-		p = &goPkg{dir: dir, decls: map[string]bool{}, members: map[string]map[string]bool{}}
+		p = &goPkg{dir: dir, decls: map[string]bool{}, members: map[string]map[string]bool{}, embeds: map[string][]string{}}
 		ix.byDir[dir] = p
 	}
 	p.files = append(p.files, filepath.Base(path))
@@ -298,6 +299,7 @@ func (ix *goIndex) typeMembers(p *goPkg, typ string, e ast.Expr) {
 	for _, f := range fields.List {
 		if len(f.Names) == 0 {
 			ix.member(p, typ, typeName(f.Type))
+			p.embeds[typ] = append(p.embeds[typ], typeName(f.Type))
 		}
 		for _, n := range f.Names {
 			ix.member(p, typ, n.Name)
@@ -333,8 +335,32 @@ func typeName(e ast.Expr) string {
 	return ""
 }
 
-// hasMember reports whether a type typ of package p has member m.
-func (p *goPkg) hasMember(typ, m string) bool { return p.members[typ][m] }
+// hasMember reports whether type typ of package p has member m, its own or
+// promoted from an embedded type (looked up in p, else by name anywhere).
+func (ix *goIndex) hasMember(p *goPkg, typ, m string) bool {
+	return ix.hasMemberDepth(p, typ, m, 0)
+}
+
+func (ix *goIndex) hasMemberDepth(p *goPkg, typ, m string, depth int) bool {
+	if p.members[typ][m] {
+		return true
+	}
+	if depth > 4 {
+		return false
+	}
+	for _, e := range p.embeds[typ] {
+		owners := ix.types[e]
+		if p.decls[e] {
+			owners = []*goPkg{p}
+		}
+		for _, q := range owners {
+			if ix.hasMemberDepth(q, e, m, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // span is one reference in a document: a backquoted span or a prose
 // reference (proseRefs).
@@ -620,7 +646,7 @@ func (c *checker) checkPkgRef(p *goPkg, parts []string) string {
 	if !p.decls[parts[0]] {
 		return fmt.Sprintf("package %s declares no %s", p.dir, parts[0])
 	}
-	if len(parts) > 1 && !p.hasMember(parts[0], parts[1]) {
+	if len(parts) > 1 && !c.ix.hasMember(p, parts[0], parts[1]) {
 		return fmt.Sprintf("%s.%s has no field or method %s", p.dir, parts[0], parts[1])
 	}
 	return ""
@@ -628,7 +654,7 @@ func (c *checker) checkPkgRef(p *goPkg, parts []string) string {
 
 func (c *checker) checkTypeMember(typ, m string) string {
 	for _, p := range c.ix.types[typ] {
-		if p.hasMember(typ, m) {
+		if c.ix.hasMember(p, typ, m) {
 			return ""
 		}
 	}
