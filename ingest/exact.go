@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -39,10 +40,7 @@ const rawFetchBytes = 1 << 20
 const rawFetchTimeout = 10 * time.Second
 
 func newExactBytes(cfg Config, partition int) *exactBytes {
-	tr := &kafka.Transport{}
-	if d := cfg.Dialer; d != nil {
-		tr.TLS, tr.SASL = d.TLS, d.SASLMechanism
-	}
+	tr := kafkaconn.TransportOf(cfg.Dialer) // the group's TLS and SASL
 	return &exactBytes{cl: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr, Timeout: rawFetchTimeout},
 		topic: cfg.Topic, partition: partition, empty: map[int64]uint8{}}
 }
