@@ -10,7 +10,9 @@ import (
 	"github.com/rnncast/rnncast/window"
 )
 
-// keyState is what a partition worker holds for one key.
+// keyState is what the model stage holds for one key: the Value of the
+// key's window slot, so that the one lookup of a reading's key finds the
+// window's state and the stage's together.
 type keyState struct {
 	hidden []float32 // carried state (stateful mode), len Model.StateLen
 	last   int64     // input offset of the last step applied
@@ -19,11 +21,19 @@ type keyState struct {
 	recent recent    // recent forecasts, for live scoring
 	// steps counts the steps since the last reset, saturating at
 	// MaxInt32 (only its comparison with the warm-up matters by then).
-	// With dirty it fills one word: a key's state is held per sensor, and
-	// at a million keys every word counts (BenchmarkStateMemory).
+	// With the flags it fills one word: a key's state is held per sensor,
+	// and at a million keys every word counts (BenchmarkStateMemory).
 	steps int32
 	dirty bool // changed since the last checkpoint
+	live  bool // set up by the stage (init) and not forgotten since
 }
+
+// slot is one key's slot of a partition's window: the window's state of
+// the key and the stage's.
+type slot = window.Key[keyState]
+
+// windows is a partition's window, whose slots carry the stage's keyState.
+type windows = window.Windows[keyState]
 
 // emitter receives the stage's results for one row; the worker implements
 // it. Slices passed are only valid during the call.
@@ -48,8 +58,9 @@ type stage struct {
 	// window ring and live-scoring forecasts, as rnncast_state_bytes counts it.
 	keyBytes int
 
-	keys  map[string]*keyState
-	dirty []string   // keys changed since the last checkpoint
+	win   *windows   // the partition's window, whose slots hold the keys' states
+	held  int        // keys set up (init) and not forgotten
+	dirty []*slot    // keys changed since the last checkpoint
 	live  LiveScores // the micro-batch's live scoring, reported by reportLive
 
 	// per-round scratch, sized for MaxBatch rows
@@ -60,12 +71,12 @@ type stage struct {
 	out  []float32 // MaxBatch×H
 }
 
-func newStage(cfg Config, m *model.Model, obs Observer) *stage {
+func newStage(cfg Config, m *model.Model, obs Observer, win *windows) *stage {
 	s := &stage{
 		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
 		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
-		keys: map[string]*keyState{}, live: newLiveScores(m.Meta.Horizon),
+		win: win, live: newLiveScores(m.Meta.Horizon),
 	}
 	s.keyBytes = 4 * (s.w*s.f + s.h*(s.h+2))
 	if !s.window {
@@ -87,29 +98,44 @@ func (s *stage) addKeys(n int) {
 	s.obs.StateBytes(n * s.keyBytes)
 }
 
-// create adds key k with a zero state and returns it.
-func (s *stage) create(k string) *keyState {
-	ks := &keyState{last: -1, added: -1}
+// init sets up the stage's state of slot k, a zero state, unless it has
+// one, and returns it.
+func (s *stage) init(k *slot) *keyState {
+	ks := &k.Value
+	if ks.live {
+		return ks
+	}
+	*ks = keyState{last: -1, added: -1, live: true}
 	if !s.window {
 		ks.hidden = make([]float32, s.m.StateLen())
 	}
-	s.keys[k] = ks
+	s.held++
 	s.addKeys(1)
 	return ks
 }
 
-// key returns k's state, creating it (zero state) on first use, and marks
-// it changed since the last checkpoint.
-func (s *stage) key(k string) *keyState {
-	ks, ok := s.keys[k]
-	if !ok {
-		ks = s.create(k)
-	}
+// touch returns k's state, setting it up (zero state) on first use, and
+// marks it changed since the last checkpoint.
+func (s *stage) touch(k *slot) *keyState {
+	ks := s.init(k)
 	if !ks.dirty {
 		ks.dirty = true
 		s.dirty = append(s.dirty, k)
 	}
 	return ks
+}
+
+// forget drops key k's state from the stage and its slot from the window.
+func (s *stage) forget(k *slot) {
+	s.drop(k)
+	s.win.Forget(k.Name())
+}
+
+// dropAll forgets the count of every key the stage holds (the partition's
+// state is dropped, or replaced by another stage's).
+func (s *stage) dropAll() {
+	s.addKeys(-s.held)
+	s.held = 0
 }
 
 // columns are the parts of a window.Batch's Arrow record the stage reads;
@@ -159,8 +185,9 @@ func (s *stage) round(b *window.Batch, c *columns, lo, hi int, e emitter) {
 // s.ptrs and s.x, applying resets and scoring readings on the way.
 func (s *stage) gather(b *window.Batch, c *columns, lo, hi int, e emitter) {
 	s.rows, s.ks, s.ptrs = s.rows[:0], s.ks[:0], s.ptrs[:0]
+	keys := s.win.Flushed()
 	for i := lo; i < hi; i++ {
-		ks := s.key(b.Keys[i])
+		ks := s.touch(keys[i])
 		ks.last = b.Offsets[i]
 		if !b.Filled[i] {
 			s.observeReading(b, c, i, ks, e)
@@ -231,29 +258,55 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 }
 
 // takeDirty returns the keys changed since the last call, as KeyStates
-// whose Hidden aliases the stage's memory (Window is a copy from win), and
-// clears their dirty marks.
-func (s *stage) takeDirty(dst []KeyState, win *window.Windows) []KeyState {
+// whose Hidden aliases the stage's memory (Window is a copy from the
+// window), and clears their dirty marks.
+func (s *stage) takeDirty(dst []KeyState) []KeyState {
 	for _, k := range s.dirty {
-		ks := s.keys[k]
+		ks := &k.Value
+		if !ks.live {
+			continue // forgotten since it changed
+		}
 		ks.dirty = false
-		snap, _ := win.Snapshot(k)
-		dst = append(dst, KeyState{Key: k, Hidden: ks.hidden, Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
+		snap := s.win.SnapshotOf(k)
+		dst = append(dst, KeyState{Key: k.Name(), Hidden: ks.hidden, Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
 	}
+	clear(s.dirty) // let forgotten slots be collected
 	s.dirty = s.dirty[:0]
 	return dst
 }
 
-// restore sets key k's state from a checkpoint, without marking it dirty
-// (it is durable already).
+// restore sets key ks.Key's window and stage state from a checkpoint,
+// without marking it dirty (it is durable already). A hidden state that
+// does not fit the model leaves the window restored and the stage's state
+// to be set up by the key's next reading, a zero state.
 func (s *stage) restore(ks *KeyState) error {
+	old := s.win.Lookup(ks.Key)
+	k, err := s.win.Reset(ks.Key, ks.Window)
+	if err != nil {
+		return fmt.Errorf("pipeline: cannot restore key %q: %w", ks.Key, err)
+	}
+	if old != nil {
+		s.drop(old)
+	}
+	return s.set(k, ks)
+}
+
+// drop forgets the stage's state of slot k, which the window no longer
+// holds (or is about to forget).
+func (s *stage) drop(k *slot) {
+	if k.Value.live {
+		k.Value = keyState{}
+		s.held--
+		s.addKeys(-1)
+	}
+}
+
+// set sets the stage's state of slot k from a checkpoint's ks.
+func (s *stage) set(k *slot, ks *KeyState) error {
 	if !s.window && len(ks.Hidden) != s.m.StateLen() {
 		return fmt.Errorf("pipeline: cannot restore key %q: hidden state of %d values, model has %d", ks.Key, len(ks.Hidden), s.m.StateLen())
 	}
-	st, ok := s.keys[ks.Key]
-	if !ok {
-		st = s.create(ks.Key)
-	}
+	st := s.init(k)
 	copy(st.hidden, ks.Hidden)
 	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset
 	if !ks.Window.MaxTime.IsZero() {

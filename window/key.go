@@ -1,5 +1,21 @@
 package window
 
+// Key is one key's slot in Windows: the window's state of the key and the
+// caller's state P of it (Value), created together on the key's first
+// reading or Restore and dropped together by Forget.
+type Key[P any] struct {
+	keyState
+	// Value is the caller's state of the key; zero when the slot is
+	// created. Windows never reads or writes it.
+	Value P
+}
+
+// Name returns the key.
+func (k *Key[P]) Name() string { return k.key }
+
+// Held returns the number of the key's readings waiting for the watermark.
+func (k *Key[P]) Held() int { return len(k.held) }
+
 // keyState is one key's grid position, ring and reorder buffer.
 type keyState struct {
 	key     string
