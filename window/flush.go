@@ -131,7 +131,7 @@ func (w *Windows[P]) endFlush() {
 		k.queued, k.dictIdx = 0, -1
 	}
 	for key := range w.forgotten {
-		if k, ok := w.keys[key]; ok {
+		if k := w.keys.get(key); k != nil {
 			k.queued = 0 // a key forgotten and created again
 		}
 	}

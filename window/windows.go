@@ -21,7 +21,7 @@ type Windows[P any] struct {
 	intervalMs int64
 	latenessMs int64
 
-	keys      map[string]*Key[P]
+	keys      table[P]
 	cached    *Key[P]          // the key Lookup or Intern found last
 	forgotten map[string]int32 // queued rows of keys forgotten since the last Flush
 	rows      rows[P]
@@ -51,7 +51,7 @@ func New[P any](cfg Config, alloc memory.Allocator) (*Windows[P], error) {
 		cfg:        cfg,
 		intervalMs: cfg.Interval.Milliseconds(),
 		latenessMs: cfg.AllowedLateness.Milliseconds(),
-		keys:       make(map[string]*Key[P]),
+		keys:       newTable[P](),
 		forgotten:  make(map[string]int32),
 		rows:       rows[P]{f: cfg.Features, wf: cfg.Window * cfg.Features},
 		conv:       make([]float32, cfg.Features),
@@ -65,7 +65,7 @@ func New[P any](cfg Config, alloc memory.Allocator) (*Windows[P], error) {
 func (w *Windows[P]) Config() Config { return w.cfg }
 
 // Len returns the number of keys held.
-func (w *Windows[P]) Len() int { return len(w.keys) }
+func (w *Windows[P]) Len() int { return w.keys.n }
 
 // Pending returns the number of rows the next Flush would return.
 func (w *Windows[P]) Pending() int { return len(w.rows.keys) }
@@ -73,7 +73,7 @@ func (w *Windows[P]) Pending() int { return len(w.rows.keys) }
 // Held returns the number of readings waiting in reorder buffers.
 func (w *Windows[P]) Held() int {
 	n := 0
-	for _, k := range w.keys {
+	for k := range w.All() {
 		n += len(k.held)
 	}
 	return n
@@ -85,7 +85,7 @@ func (w *Windows[P]) Held() int {
 // this offset.
 func (w *Windows[P]) MinHeldOffset() (int64, bool) {
 	lowest, ok := int64(0), false
-	for _, k := range w.keys {
+	for k := range w.All() {
 		for _, h := range k.held {
 			if !ok || h.offset < lowest {
 				lowest, ok = h.offset, true
@@ -99,8 +99,8 @@ func (w *Windows[P]) MinHeldOffset() (int64, bool) {
 // partition). Rows it already queued stay in the next Batch, and their
 // entries of Flushed are the forgotten Key.
 func (w *Windows[P]) Forget(key string) {
-	k, ok := w.keys[key]
-	if !ok {
+	k := w.keys.remove(key)
+	if k == nil {
 		return
 	}
 	if k.queued > 0 {
@@ -109,7 +109,6 @@ func (w *Windows[P]) Forget(key string) {
 	if w.cached == k {
 		w.cached = nil
 	}
-	delete(w.keys, key)
 }
 
 // Lookup returns key's slot, or nil when the key is not held. Looking up
@@ -118,7 +117,7 @@ func (w *Windows[P]) Lookup(key string) *Key[P] {
 	if c := w.cached; c != nil && c.key == key {
 		return c
 	}
-	k := w.keys[key]
+	k := w.keys.get(key)
 	if k != nil {
 		w.cached = k
 	}
@@ -131,8 +130,8 @@ func (w *Windows[P]) Lookup(key string) *Key[P] {
 // one hash lookup of its reading, as Lookup and Put of the same key find
 // it without hashing again.
 func (w *Windows[P]) Intern(key []byte) (string, bool) {
-	k, ok := w.keys[string(key)]
-	if !ok {
+	k := w.keys.getBytes(key)
+	if k == nil {
 		return "", false
 	}
 	w.cached = k
@@ -144,8 +143,8 @@ func (w *Windows[P]) Intern(key []byte) (string, bool) {
 // iterating.
 func (w *Windows[P]) All() iter.Seq[*Key[P]] {
 	return func(yield func(*Key[P]) bool) {
-		for _, k := range w.keys {
-			if !yield(k) {
+		for _, k := range w.keys.slots {
+			if k != nil && !yield(k) {
 				return
 			}
 		}
@@ -249,7 +248,7 @@ func (w *Windows[P]) key(key string) *Key[P] {
 		queued:  w.forgotten[key],
 		dictIdx: -1,
 	}}
-	w.keys[key] = k
+	w.keys.put(k)
 	w.cached = k
 	return k
 }
