@@ -53,18 +53,18 @@ func (w *Windows[P]) SnapshotOf(k *Key[P]) KeyState {
 	if k.n > 0 {
 		full := make([]float32, wn*f)
 		k.windowInto(full, f, wn)
-		s.Ring = full[(wn-k.n)*f:]
+		s.Ring = full[(wn-int(k.n))*f:]
 	}
-	if k.started {
+	if k.started() {
 		s.LastSlot = w.slotTime(k.last)
 	}
 	if k.maxMs != minTime.UnixMilli() {
 		s.MaxTime = time.UnixMilli(k.maxMs).UTC()
 	}
-	for i, h := range k.held {
+	for i, h := range k.waiting() {
 		s.Held = append(s.Held, HeldReading{
 			Time:   time.UnixMilli(h.ms).UTC(),
-			Values: append([]float64(nil), k.heldVals[i*f:(i+1)*f]...),
+			Values: append([]float64(nil), k.rb.vals[i*f:(i+1)*f]...),
 			Offset: h.offset,
 		})
 	}
@@ -88,20 +88,23 @@ func (w *Windows[P]) Reset(key string, s KeyState) (*Key[P], error) {
 	w.Forget(key)
 	k := w.key(key)
 	f, wn := w.cfg.Features, w.cfg.Window
-	k.n = len(s.Ring) / f
-	k.head = k.n % wn
+	n := len(s.Ring) / f
+	k.n, k.head = int32(n), int32(n%wn)
 	copy(k.ring, s.Ring)
 	k.steps, k.seen = s.Steps, s.Seen
 	if !s.LastSlot.IsZero() {
-		k.started, k.last = true, floorDiv(s.LastSlot.UnixMilli(), w.intervalMs)
+		k.last = floorDiv(s.LastSlot.UnixMilli(), w.intervalMs)
 	}
 	if !s.MaxTime.IsZero() {
 		k.maxMs = s.MaxTime.UnixMilli()
 	}
 	for _, h := range s.Held {
 		ms := h.Time.UnixMilli()
-		k.held = append(k.held, held{slot: floorDiv(ms, w.intervalMs), ms: ms, offset: h.Offset})
-		k.heldVals = append(k.heldVals, h.Values...)
+		if k.rb == nil {
+			k.rb = &reorder{}
+		}
+		k.rb.held = append(k.rb.held, held{slot: floorDiv(ms, w.intervalMs), ms: ms, offset: h.Offset})
+		k.rb.vals = append(k.rb.vals, h.Values...)
 	}
 	return k, nil
 }

@@ -74,7 +74,7 @@ func (w *Windows[P]) Pending() int { return len(w.rows.keys) }
 func (w *Windows[P]) Held() int {
 	n := 0
 	for k := range w.All() {
-		n += len(k.held)
+		n += len(k.waiting())
 	}
 	return n
 }
@@ -86,7 +86,7 @@ func (w *Windows[P]) Held() int {
 func (w *Windows[P]) MinHeldOffset() (int64, bool) {
 	lowest, ok := int64(0), false
 	for k := range w.All() {
-		for _, h := range k.held {
+		for _, h := range k.waiting() {
 			if !ok || h.offset < lowest {
 				lowest, ok = h.offset, true
 			}
@@ -184,7 +184,7 @@ func (w *Windows[P]) Put(r *record.Reading) (*Key[P], error) {
 	ms := r.Time.UnixMilli()
 	slot := floorDiv(ms, w.intervalMs)
 	k := w.key(r.Key)
-	if k.started && slot <= k.last {
+	if k.started() && slot <= k.last {
 		return nil, w.rejectPast(k, slot, r)
 	}
 	i, dup := k.heldAt(slot)
@@ -192,7 +192,7 @@ func (w *Windows[P]) Put(r *record.Reading) (*Key[P], error) {
 		return nil, record.Reject(record.ReasonDuplicate, fmt.Errorf("window: slot %v of key %q already has a held reading", w.slotTime(slot), r.Key))
 	}
 	k.maxMs = max(k.maxMs, ms)
-	if len(k.held) == 0 && slot <= floorDiv(k.maxMs-w.latenessMs, w.intervalMs) {
+	if len(k.waiting()) == 0 && slot <= floorDiv(k.maxMs-w.latenessMs, w.intervalMs) {
 		// The watermark has passed the slot and nothing is held: apply at
 		// once, as release would, without giving the key a reorder buffer
 		// (with no lateness, no key ever needs one: ~100 bytes per key).
@@ -243,6 +243,7 @@ func (w *Windows[P]) key(key string) *Key[P] {
 	}
 	k := &Key[P]{keyState: keyState{
 		key:     key,
+		last:    noSlot,
 		ring:    make([]float32, w.cfg.Window*w.cfg.Features),
 		maxMs:   minTime.UnixMilli(),
 		queued:  w.forgotten[key],
@@ -258,9 +259,9 @@ func (w *Windows[P]) key(key string) *Key[P] {
 func (w *Windows[P]) release(k *Key[P]) {
 	wm := floorDiv(k.maxMs-w.latenessMs, w.intervalMs)
 	f := w.cfg.Features
-	for len(k.held) > 0 && k.held[0].slot <= wm {
-		h := k.held[0]
-		for j, v := range k.heldVals[:f] {
+	for len(k.waiting()) > 0 && k.rb.held[0].slot <= wm {
+		h := k.rb.held[0]
+		for j, v := range k.rb.vals[:f] {
 			w.conv[j] = float32(v)
 		}
 		w.apply(k, h.slot, w.conv, h.offset)
@@ -272,7 +273,7 @@ func (w *Windows[P]) release(k *Key[P]) {
 // a long one, and then steps it with the reading's values.
 func (w *Windows[P]) apply(k *Key[P], slot int64, vals []float32, offset int64) {
 	gap := slot - k.last - 1
-	reset := !k.started || k.n == 0 || gap > int64(w.cfg.MaxGap)
+	reset := !k.started() || k.n == 0 || gap > int64(w.cfg.MaxGap)
 	if reset {
 		k.clearRing()
 	} else {
@@ -298,16 +299,16 @@ func (w *Windows[P]) fillGap(k *Key[P], gap int64, next []float32, offset int64)
 
 // step pushes one step to the key's ring and queues it as a row.
 func (w *Windows[P]) step(k *Key[P], slot int64, vals []float32, offset int64, reset, filled bool) {
-	if k.started {
+	if k.started() {
 		k.seen <<= uint64(slot - k.last)
 	}
 	if !filled {
 		k.seen |= 1
 	}
-	k.started, k.last = true, slot
+	k.last = slot
 	k.push(vals, w.cfg.Window)
 	k.steps++
-	w.rows.add(k, slot, vals, offset, reset, filled, k.n == w.cfg.Window)
+	w.rows.add(k, slot, vals, offset, reset, filled, int(k.n) == w.cfg.Window)
 	k.queued++
 }
 
