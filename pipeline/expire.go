@@ -45,13 +45,13 @@ func (w *worker) expireTTL(dst []KeyState) []KeyState {
 	}
 	var stream int64 = -1 << 63
 	for k := range s.win.All() {
-		if k.Value.live {
-			stream = max(stream, k.Value.seenMs)
+		if k.Value.live() {
+			stream = max(stream, k.Latest())
 		}
 	}
 	var old []string
 	for k := range s.win.All() {
-		if k.Value.live && stream-k.Value.seenMs > ttl {
+		if k.Value.live() && stream-k.Latest() > ttl {
 			old = append(old, k.Name())
 		}
 	}
@@ -74,7 +74,7 @@ func (w *worker) expireCap(dst []KeyState) []KeyState {
 	}
 	all := make([]seen, 0, s.held)
 	for k := range s.win.All() {
-		if k.Value.live {
+		if k.Value.live() {
 			all = append(all, seen{k.Name(), k.Value.added})
 		}
 	}
@@ -106,5 +106,5 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 // since the last checkpoint.
 func (w *worker) dropDirty(gone []KeyState) {
 	s := w.st.stage
-	s.dirty = slices.DeleteFunc(s.dirty, func(k *slot) bool { return !k.Value.live })
+	s.dirty = slices.DeleteFunc(s.dirty, func(k *slot) bool { return !k.Value.live() })
 }

@@ -26,13 +26,14 @@ func TestRecentScore(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r recent
+			vals := make([]float32, 3*3)
 			for _, at := range []int64{base, base + iv, base + 2*iv} {
 				if f, ok := tt.add[at]; ok {
-					r.add(at, f)
+					r.add(at, f, vals, iv)
 				}
 			}
 			ls := newLiveScores(3)
-			r.score(tt.at, tt.actual, iv, &ls)
+			r.score(tt.at, tt.actual, iv, vals, &ls)
 			n := 0
 			for k, st := range ls.Steps {
 				want := tt.want[k+1]
@@ -91,15 +92,15 @@ func TestRecentScoreIntervals(t *testing.T) {
 	for _, iv := range []int64{1, 3, 7, 1000, 59_999, 3_600_000, 86_400_000, 604_800_000 + 13} {
 		base := int64(1_700_000_000_000) - 1_700_000_000_000%iv + iv
 		var r recent
-		f := make([]float32, h)
+		f, vals := make([]float32, h), make([]float32, h*h)
 		for j := range h {
 			for k := range f {
 				f[k] = float32(j*100 + k)
 			}
-			r.add(base+int64(j)*iv, f)
+			r.add(base+int64(j)*iv, f, vals, iv)
 		}
 		ls := newLiveScores(h)
-		r.score(base+h*iv, 0, iv, &ls) // each forecast j is scored at step h-j
+		r.score(base+h*iv, 0, iv, vals, &ls) // each forecast j is scored at step h-j
 		for k, st := range ls.Steps {
 			j := h - (k + 1)
 			if len(st.Abs) != 1 || st.Abs[0] != float64(j*100+k) {
@@ -108,7 +109,7 @@ func TestRecentScoreIntervals(t *testing.T) {
 		}
 		if iv > 1 {
 			ls.reset()
-			r.score(base+h*iv+1, 0, iv, &ls)
+			r.score(base+h*iv+1, 0, iv, vals, &ls)
 			if ls.Len() != 0 {
 				t.Errorf("interval %d: %d scores off the grid, want none", iv, ls.Len())
 			}

@@ -14,19 +14,24 @@ import (
 // key's window slot, so that the one lookup of a reading's key finds the
 // window's state and the stage's together.
 type keyState struct {
-	hidden []float32 // carried state (stateful mode), len Model.StateLen
-	last   int64     // input offset of the last step applied
-	added  int64     // input offset of the last reading the window accepted
-	seenMs int64     // event time of that reading, Unix ms (TTL)
-	recent recent    // recent forecasts, for live scoring
+	// mem is the key's numbers: its carried hidden state (stateful mode,
+	// Model.StateLen values; stage.hidden), then the values of its recent
+	// forecasts (Horizon×Horizon; stage.forecasts). nil until the stage
+	// sets the key up (init) and after it forgets it.
+	mem    []float32
+	recent recent // slots of the recent forecasts, for live scoring
+	last   int64  // input offset of the last step applied
+	added  int64  // input offset of the last reading the window accepted
 	// steps counts the steps since the last reset, saturating at
 	// MaxInt32 (only its comparison with the warm-up matters by then).
-	// With the flags it fills one word: a key's state is held per sensor,
-	// and at a million keys every word counts (BenchmarkStateMemory).
+	// With dirty it fills one word: a key's state is held per sensor, and
+	// at a million keys every word counts (BenchmarkStateMemory).
 	steps int32
 	dirty bool // changed since the last checkpoint
-	live  bool // set up by the stage (init) and not forgotten since
 }
+
+// live reports whether the stage has set the key up and not forgotten it.
+func (ks *keyState) live() bool { return ks.mem != nil }
 
 // slot is one key's slot of a partition's window: the window's state of
 // the key and the stage's.
@@ -54,6 +59,7 @@ type stage struct {
 	warmup     int
 	intervalMs int64
 	f, h, w    int // features, horizon, window
+	stateLen   int // hidden state values per key (0 in window mode)
 	// keyBytes is the state one key holds: hidden state (stateful mode),
 	// window ring and live-scoring forecasts, as rnncast_state_bytes counts it.
 	keyBytes int
@@ -80,7 +86,8 @@ func newStage(cfg Config, m *model.Model, obs Observer, win *windows) *stage {
 	}
 	s.keyBytes = 4 * (s.w*s.f + s.h*(s.h+2))
 	if !s.window {
-		s.keyBytes += 4 * m.StateLen()
+		s.stateLen = m.StateLen()
+		s.keyBytes += 4 * s.stateLen
 	}
 	n := cfg.MaxBatch * s.f
 	if s.window {
@@ -102,13 +109,10 @@ func (s *stage) addKeys(n int) {
 // one, and returns it.
 func (s *stage) init(k *slot) *keyState {
 	ks := &k.Value
-	if ks.live {
+	if ks.live() {
 		return ks
 	}
-	*ks = keyState{last: -1, added: -1, live: true}
-	if !s.window {
-		ks.hidden = make([]float32, s.m.StateLen())
-	}
+	*ks = keyState{mem: make([]float32, s.stateLen+s.h*s.h), last: -1, added: -1}
 	s.held++
 	s.addKeys(1)
 	return ks
@@ -124,6 +128,17 @@ func (s *stage) touch(k *slot) *keyState {
 	}
 	return ks
 }
+
+// hidden returns ks's carried hidden state (nil in window mode).
+func (s *stage) hidden(ks *keyState) []float32 {
+	if s.stateLen == 0 {
+		return nil
+	}
+	return ks.mem[:s.stateLen:s.stateLen]
+}
+
+// forecasts returns the values of ks's recent forecasts.
+func (s *stage) forecasts(ks *keyState) []float32 { return ks.mem[s.stateLen:] }
 
 // forget drops key k's state from the stage and its slot from the window.
 func (s *stage) forget(k *slot) {
@@ -200,11 +215,11 @@ func (s *stage) gather(b *window.Batch, c *columns, lo, hi int, e emitter) {
 			copy(s.x[len(s.rows)*s.w*s.f:], c.window[i*s.w*s.f:(i+1)*s.w*s.f])
 		} else {
 			if b.Resets[i] {
-				clear(ks.hidden)
+				clear(s.hidden(ks))
 				ks.steps = 0
 			}
 			copy(s.x[len(s.rows)*s.f:], c.values[i*s.f:(i+1)*s.f])
-			s.ptrs = append(s.ptrs, ks.hidden)
+			s.ptrs = append(s.ptrs, s.hidden(ks))
 		}
 		s.rows, s.ks = append(s.rows, i), append(s.ks, ks)
 	}
@@ -222,7 +237,7 @@ func (s *stage) skip(b *window.Batch, i int, e emitter) {
 func (s *stage) observeReading(b *window.Batch, c *columns, i int, ks *keyState, e emitter) {
 	at := int64(c.ts[i])
 	vals := c.values[i*s.f : (i+1)*s.f]
-	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, &s.live)
+	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.forecasts(ks), &s.live)
 	e.reading(b.Keys[i], time.UnixMilli(at).UTC(), vals)
 }
 
@@ -252,7 +267,7 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 		}
 		out := s.out[j*s.h : (j+1)*s.h]
 		at := int64(c.ts[i])
-		ks.recent.add(at, out)
+		ks.recent.add(at, out, s.forecasts(ks), s.intervalMs)
 		e.forecast(b.Keys[i], time.UnixMilli(at).UTC(), b.Offsets[i], out)
 	}
 }
@@ -263,12 +278,12 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 func (s *stage) takeDirty(dst []KeyState) []KeyState {
 	for _, k := range s.dirty {
 		ks := &k.Value
-		if !ks.live {
+		if !ks.live() {
 			continue // forgotten since it changed
 		}
 		ks.dirty = false
 		snap := s.win.SnapshotOf(k)
-		dst = append(dst, KeyState{Key: k.Name(), Hidden: ks.hidden, Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
+		dst = append(dst, KeyState{Key: k.Name(), Hidden: s.hidden(ks), Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
 	}
 	clear(s.dirty) // let forgotten slots be collected
 	s.dirty = s.dirty[:0]
@@ -294,7 +309,7 @@ func (s *stage) restore(ks *KeyState) error {
 // drop forgets the stage's state of slot k, which the window no longer
 // holds (or is about to forget).
 func (s *stage) drop(k *slot) {
-	if k.Value.live {
+	if k.Value.live() {
 		k.Value = keyState{}
 		s.held--
 		s.addKeys(-1)
@@ -307,11 +322,8 @@ func (s *stage) set(k *slot, ks *KeyState) error {
 		return fmt.Errorf("pipeline: cannot restore key %q: hidden state of %d values, model has %d", ks.Key, len(ks.Hidden), s.m.StateLen())
 	}
 	st := s.init(k)
-	copy(st.hidden, ks.Hidden)
+	copy(s.hidden(st), ks.Hidden)
 	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset
-	if !ks.Window.MaxTime.IsZero() {
-		st.seenMs = ks.Window.MaxTime.UnixMilli()
-	}
 	for _, h := range ks.Window.Held {
 		st.added = max(st.added, h.Offset)
 	}

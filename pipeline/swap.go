@@ -52,7 +52,7 @@ func (w *worker) swapIfNew() {
 	old.dropAll()
 	for k := range w.st.win.All() {
 		ks := k.Value
-		if !ks.live {
+		if !ks.live() {
 			continue
 		}
 		k.Value = keyState{}
@@ -60,7 +60,7 @@ func (w *worker) swapIfNew() {
 		rw.rewarm(&st)
 		_ = s.set(k, &st) // the hidden state has m's length: rewarm made it
 		n := s.touch(k)   // changed: the next checkpoint writes m's state
-		n.added, n.seenMs = ks.added, ks.seenMs
+		n.added = ks.added
 	}
 	w.st.stage = s
 	w.fc.ModelName, w.fc.ModelVersion, w.fc.Horizon = m.Meta.Name, m.Meta.Version, m.Meta.Horizon

@@ -265,7 +265,7 @@ func (w *worker) ingest(m *ingest.Message) {
 		var k *slot
 		if k, err = w.st.win.Put(r); err == nil {
 			ks := w.st.stage.touch(k)
-			ks.added, ks.seenMs = r.Offset, r.Time.UnixMilli()
+			ks.added = r.Offset
 			return
 		}
 	}
@@ -279,7 +279,7 @@ func (w *worker) ingest(m *ingest.Message) {
 // and leaves it for Put to find likewise.
 func (w *worker) applied(r *record.Reading) bool {
 	k := w.st.win.Lookup(r.Key)
-	if k == nil || !k.Value.live || r.Offset > k.Value.added {
+	if k == nil || !k.Value.live() || r.Offset > k.Value.added {
 		return false
 	}
 	w.settled = append(w.settled, r.Offset)

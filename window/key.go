@@ -15,6 +15,10 @@ type Key[P any] struct {
 // Name returns the key.
 func (k *Key[P]) Name() string { return k.key }
 
+// Latest returns the latest event time of the key's readings, Unix
+// milliseconds (the watermark's base; year 1's when it has none).
+func (k *Key[P]) Latest() int64 { return k.maxMs }
+
 // Held returns the number of the key's readings waiting for the watermark.
 func (k *Key[P]) Held() int { return len(k.waiting()) }
 
