@@ -13,12 +13,12 @@ import (
 // keyState is what the model stage holds for one key: the Value of the
 // key's window slot, so that the one lookup of a reading's key finds the
 // window's state and the stage's together.
+//
+// The key's numbers live in its slot's Extra, allocated with its window
+// ring: the carried hidden state (stateful mode, Model.StateLen values;
+// stage.hidden), then the values of its recent forecasts (Horizon×Horizon;
+// stage.forecasts).
 type keyState struct {
-	// mem is the key's numbers: its carried hidden state (stateful mode,
-	// Model.StateLen values; stage.hidden), then the values of its recent
-	// forecasts (Horizon×Horizon; stage.forecasts). nil until the stage
-	// sets the key up (init) and after it forgets it.
-	mem    []float32
 	recent recent // slots of the recent forecasts, for live scoring
 	last   int64  // input offset of the last step applied
 	added  int64  // input offset of the last reading the window accepted
@@ -28,10 +28,11 @@ type keyState struct {
 	// at a million keys every word counts (BenchmarkStateMemory).
 	steps int32
 	dirty bool // changed since the last checkpoint
+	set   bool // set up by the stage (init) and not forgotten since
 }
 
 // live reports whether the stage has set the key up and not forgotten it.
-func (ks *keyState) live() bool { return ks.mem != nil }
+func (ks *keyState) live() bool { return ks.set }
 
 // slot is one key's slot of a partition's window: the window's state of
 // the key and the stage's.
@@ -70,7 +71,7 @@ type stage struct {
 	live  LiveScores // the micro-batch's live scoring, reported by reportLive
 
 	// per-round scratch, sized for MaxBatch rows
-	ks   []*keyState
+	ks   []*slot
 	rows []int
 	ptrs [][]float32
 	x    []float32 // MaxBatch×F (stateful) or MaxBatch×W×F (window)
@@ -94,6 +95,7 @@ func newStage(cfg Config, m *model.Model, obs Observer, win *windows) *stage {
 		n *= s.w
 	}
 	s.x = make([]float32, n)
+	win.SetExtra(s.memLen())
 	s.out = make([]float32, cfg.MaxBatch*s.h)
 	return s
 }
@@ -112,7 +114,8 @@ func (s *stage) init(k *slot) *keyState {
 	if ks.live() {
 		return ks
 	}
-	*ks = keyState{mem: make([]float32, s.stateLen+s.h*s.h), last: -1, added: -1}
+	*ks = keyState{last: -1, added: -1, set: true}
+	clear(s.mem(k)) // a swap leaves the last model's numbers
 	s.held++
 	s.addKeys(1)
 	return ks
@@ -129,16 +132,22 @@ func (s *stage) touch(k *slot) *keyState {
 	return ks
 }
 
-// hidden returns ks's carried hidden state (nil in window mode).
-func (s *stage) hidden(ks *keyState) []float32 {
+// memLen is the floats the stage keeps in each slot's Extra.
+func (s *stage) memLen() int { return s.stateLen + s.h*s.h }
+
+// mem returns the stage's floats of slot k.
+func (s *stage) mem(k *slot) []float32 { return k.Extra()[:s.memLen()] }
+
+// hidden returns k's carried hidden state (nil in window mode).
+func (s *stage) hidden(k *slot) []float32 {
 	if s.stateLen == 0 {
 		return nil
 	}
-	return ks.mem[:s.stateLen:s.stateLen]
+	return k.Extra()[:s.stateLen:s.stateLen]
 }
 
-// forecasts returns the values of ks's recent forecasts.
-func (s *stage) forecasts(ks *keyState) []float32 { return ks.mem[s.stateLen:] }
+// forecasts returns the values of k's recent forecasts.
+func (s *stage) forecasts(k *slot) []float32 { return k.Extra()[s.stateLen:s.memLen()] }
 
 // forget drops key k's state from the stage and its slot from the window.
 func (s *stage) forget(k *slot) {
@@ -202,10 +211,11 @@ func (s *stage) gather(b *window.Batch, c *columns, lo, hi int, e emitter) {
 	s.rows, s.ks, s.ptrs = s.rows[:0], s.ks[:0], s.ptrs[:0]
 	keys := s.win.Flushed()
 	for i := lo; i < hi; i++ {
-		ks := s.touch(keys[i])
+		k := keys[i]
+		ks := s.touch(k)
 		ks.last = b.Offsets[i]
 		if !b.Filled[i] {
-			s.observeReading(b, c, i, ks, e)
+			s.observeReading(b, c, i, k, e)
 		}
 		if s.window {
 			if b.Filled[i] || !b.Ready[i] {
@@ -215,13 +225,13 @@ func (s *stage) gather(b *window.Batch, c *columns, lo, hi int, e emitter) {
 			copy(s.x[len(s.rows)*s.w*s.f:], c.window[i*s.w*s.f:(i+1)*s.w*s.f])
 		} else {
 			if b.Resets[i] {
-				clear(s.hidden(ks))
+				clear(s.hidden(k))
 				ks.steps = 0
 			}
 			copy(s.x[len(s.rows)*s.f:], c.values[i*s.f:(i+1)*s.f])
-			s.ptrs = append(s.ptrs, s.hidden(ks))
+			s.ptrs = append(s.ptrs, s.hidden(k))
 		}
-		s.rows, s.ks = append(s.rows, i), append(s.ks, ks)
+		s.rows, s.ks = append(s.rows, i), append(s.ks, k)
 	}
 }
 
@@ -234,10 +244,10 @@ func (s *stage) skip(b *window.Batch, i int, e emitter) {
 
 // observeReading scores earlier forecasts against row i's actual value and
 // reports the reading.
-func (s *stage) observeReading(b *window.Batch, c *columns, i int, ks *keyState, e emitter) {
+func (s *stage) observeReading(b *window.Batch, c *columns, i int, k *slot, e emitter) {
 	at := int64(c.ts[i])
 	vals := c.values[i*s.f : (i+1)*s.f]
-	ks.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.forecasts(ks), &s.live)
+	k.Value.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.forecasts(k), &s.live)
 	e.reading(b.Keys[i], time.UnixMilli(at).UTC(), vals)
 }
 
@@ -254,7 +264,8 @@ func (s *stage) reportLive() {
 // scatter reports each modelled row: a forecast, or a warm-up step.
 func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 	for j, i := range s.rows {
-		ks := s.ks[j]
+		k := s.ks[j]
+		ks := &k.Value
 		if ks.steps < math.MaxInt32 {
 			ks.steps++
 		}
@@ -267,7 +278,7 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 		}
 		out := s.out[j*s.h : (j+1)*s.h]
 		at := int64(c.ts[i])
-		ks.recent.add(at, out, s.forecasts(ks), s.intervalMs)
+		ks.recent.add(at, out, s.forecasts(k), s.intervalMs)
 		e.forecast(b.Keys[i], time.UnixMilli(at).UTC(), b.Offsets[i], out)
 	}
 }
@@ -283,7 +294,7 @@ func (s *stage) takeDirty(dst []KeyState) []KeyState {
 		}
 		ks.dirty = false
 		snap := s.win.SnapshotOf(k)
-		dst = append(dst, KeyState{Key: k.Name(), Hidden: s.hidden(ks), Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
+		dst = append(dst, KeyState{Key: k.Name(), Hidden: s.hidden(k), Steps: int(ks.steps), LastOffset: ks.last, Window: snap, Fingerprint: s.fp})
 	}
 	clear(s.dirty) // let forgotten slots be collected
 	s.dirty = s.dirty[:0]
@@ -322,7 +333,7 @@ func (s *stage) set(k *slot, ks *KeyState) error {
 		return fmt.Errorf("pipeline: cannot restore key %q: hidden state of %d values, model has %d", ks.Key, len(ks.Hidden), s.m.StateLen())
 	}
 	st := s.init(k)
-	copy(s.hidden(st), ks.Hidden)
+	copy(s.hidden(k), ks.Hidden)
 	st.steps, st.last, st.added = int32(min(ks.Steps, math.MaxInt32)), ks.LastOffset, ks.LastOffset
 	for _, h := range ks.Window.Held {
 		st.added = max(st.added, h.Offset)

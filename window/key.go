@@ -15,6 +15,11 @@ type Key[P any] struct {
 // Name returns the key.
 func (k *Key[P]) Name() string { return k.key }
 
+// Extra returns the key's floats of the caller's (Windows.SetExtra),
+// zero when the slot is created. They live with the key's ring: Windows
+// never reads or writes them, and Forget drops them.
+func (k *Key[P]) Extra() []float32 { return k.ring[len(k.ring):cap(k.ring)] }
+
 // Latest returns the latest event time of the key's readings, Unix
 // milliseconds (the watermark's base; year 1's when it has none).
 func (k *Key[P]) Latest() int64 { return k.maxMs }
@@ -32,7 +37,7 @@ type keyState struct {
 	seen  uint64
 	maxMs int64 // latest event time seen, Unix milliseconds
 
-	ring []float32 // W×F, circular by step
+	ring []float32 // W×F, circular by step; Extra's floats after its len
 	rb   *reorder  // readings waiting for the watermark; nil until one waits
 	head int32     // the step slot the next push writes
 	n    int32     // steps in the ring, ≤ W

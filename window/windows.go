@@ -22,6 +22,7 @@ type Windows[P any] struct {
 	latenessMs int64
 
 	keys      table[P]
+	extra     int              // floats allocated after each key's ring (SetExtra)
 	cached    *Key[P]          // the key Lookup or Intern found last
 	forgotten map[string]int32 // queued rows of keys forgotten since the last Flush
 	rows      rows[P]
@@ -244,7 +245,7 @@ func (w *Windows[P]) key(key string) *Key[P] {
 	k := &Key[P]{keyState: keyState{
 		key:     key,
 		last:    noSlot,
-		ring:    make([]float32, w.cfg.Window*w.cfg.Features),
+		ring:    w.newRing(),
 		maxMs:   minTime.UnixMilli(),
 		queued:  w.forgotten[key],
 		dictIdx: -1,
@@ -252,6 +253,28 @@ func (w *Windows[P]) key(key string) *Key[P] {
 	w.keys.put(k)
 	w.cached = k
 	return k
+}
+
+// SetExtra gives each key n floats of the caller's (Key.Extra), allocated
+// with the key's ring: the keys created from now on, and those held now
+// whose Extra is shorter (their ring is copied; Extra's values are not).
+// A caller that keeps numbers per key so spares an allocation and a slice
+// header per key.
+func (w *Windows[P]) SetExtra(n int) {
+	w.extra = n
+	for k := range w.All() {
+		if cap(k.ring)-len(k.ring) < n {
+			r := w.newRing()
+			copy(r, k.ring)
+			k.ring = r
+		}
+	}
+}
+
+// newRing returns a ring of W×F values with room for the extra floats.
+func (w *Windows[P]) newRing() []float32 {
+	n := w.cfg.Window * w.cfg.Features
+	return make([]float32, n, n+w.extra)
 }
 
 // release applies, in slot order, every held reading whose slot the key's
