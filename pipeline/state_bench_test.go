@@ -33,7 +33,7 @@ func benchModel(b testing.TB) *model.Model {
 // at 1M (2^20) keys of benchModel (GRU hidden 32, 2 layers, W = 64), each
 // having taken a step and made a forecast: window and stage state, ring
 // (allocated whole when a key is created, so more steps add nothing),
-// hidden state, recent forecasts for live scoring, map entries and the key
+// hidden state, recent forecasts for live scoring, the key table and the key
 // strings. Reports B/key.
 func BenchmarkStateMemory(b *testing.B) {
 	const keys, batch = 1 << 20, 4096
