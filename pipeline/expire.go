@@ -3,7 +3,6 @@ package pipeline
 import (
 	"slices"
 	"strings"
-	"time"
 )
 
 // Reasons of Observer.StateDropped for keys a worker forgets.
@@ -19,7 +18,7 @@ const (
 // CheckpointRecords, enough records were processed since the last commit.
 func (w *worker) checkpointDue() bool {
 	n := w.p.cfg.CheckpointRecords
-	return time.Since(w.lastCommit) >= w.p.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
+	return w.now().Sub(w.lastCommit) >= w.p.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
 }
 
 // expire forgets the keys past their TTL and, beyond MaxKeys, the least

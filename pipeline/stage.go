@@ -56,7 +56,8 @@ type stage struct {
 	fp         string // m.Fingerprint(), stamped on checkpoints
 	run        *model.Runner
 	obs        Observer
-	window     bool // window mode
+	now        func() time.Time // Config.Now: the stage reads no clock of its own
+	window     bool             // window mode
 	warmup     int
 	intervalMs int64
 	f, h, w    int // features, horizon, window
@@ -80,7 +81,7 @@ type stage struct {
 
 func newStage(cfg Config, m *model.Model, obs Observer, win *windows) *stage {
 	s := &stage{
-		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, window: cfg.Mode == ModeWindow,
+		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, now: cfg.clock(), window: cfg.Mode == ModeWindow,
 		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
 		win: win, live: newLiveScores(m.Meta.Horizon),
@@ -195,13 +196,13 @@ func (s *stage) round(b *window.Batch, c *columns, lo, hi int, e emitter) {
 	if n == 0 {
 		return
 	}
-	start := time.Now()
+	start := s.now()
 	if s.window {
 		s.run.Window(s.x[:n*s.w*s.f], n, s.out[:n*s.h])
 	} else {
 		s.run.Step(s.ptrs, s.x[:n*s.f], s.out[:n*s.h])
 	}
-	s.obs.ModelStep(time.Since(start))
+	s.obs.ModelStep(s.now().Sub(start))
 	s.scatter(b, c, e)
 }
 

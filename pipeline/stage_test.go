@@ -127,3 +127,45 @@ func TestStageForecasts(t *testing.T) {
 		t.Errorf("stage holds %d keys, window %d; want 5 and 5", s.held, win.Len())
 	}
 }
+
+// stepObserver records the model-step durations the stage reports.
+type stepObserver struct {
+	NopObserver
+	steps []time.Duration
+}
+
+func (o *stepObserver) ModelStep(d time.Duration) { o.steps = append(o.steps, d) }
+
+// TestStageClock: the stage times its model steps on Config.Now, not on
+// the wall clock.
+func TestStageClock(t *testing.T) {
+	m := testModel(t, ModeStateful)
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	cfg := Config{MaxBatch: 8, Mode: ModeStateful, Warmup: 1, Now: func() time.Time {
+		calls++
+		return t0.Add(time.Duration(calls) * 3 * time.Millisecond)
+	}, Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
+	win, err := window.New[keyState](cfg.Window, memory.NewGoAllocator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer win.Release()
+	obs := &stepObserver{}
+	s := newStage(cfg, m, obs, win)
+	r := record.Reading{Key: "s-0", Time: base, Values: []float64{20}}
+	if err := win.Add(&r); err != nil {
+		t.Fatal(err)
+	}
+	b, err := win.Flush()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if err := s.apply(b, &recEmitter{}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(obs.steps, []time.Duration{3 * time.Millisecond}) {
+		t.Fatalf("model steps timed %v, want [3ms] (one round, one tick of Config.Now)", obs.steps)
+	}
+}

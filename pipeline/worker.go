@@ -74,6 +74,9 @@ type worker struct {
 	sinceCkpt  int // records processed since the last commit (CheckpointRecords)
 }
 
+// now reads the pipeline's clock (Config.Now).
+func (w *worker) now() time.Time { return w.p.cfg.clock()() }
+
 // emitted is a forecast waiting for its write's acknowledgement.
 type emitted struct {
 	key     string
@@ -135,7 +138,7 @@ func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState,
 	m := st.stage.m
 	dec.InternWith(st.win.Intern) // the window's key table is the decoder's
 	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
-		committed: committed, lastCommit: time.Now(), reasons: map[record.Reason]int{},
+		committed: committed, lastCommit: p.cfg.clock()(), reasons: map[record.Reason]int{},
 		fc: sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
 			ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: partition}}
 }
@@ -368,7 +371,7 @@ func (w *worker) warmup(offset int64) {
 // acked reports an acknowledged batch and settles the offsets it covers
 // (a refused forecast's by the dead letter in its place).
 func (w *worker) acked() {
-	now := time.Now()
+	now := w.now()
 	obs, cb := w.p.obs, w.p.cfg.OnForecast
 	out := 0
 	for _, e := range w.emitted {
@@ -423,7 +426,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	if err := w.gen.Commit(w.part, next); err != nil {
 		return err
 	}
-	w.committed, w.lastCommit, w.sinceCkpt = next, time.Now(), 0
+	w.committed, w.lastCommit, w.sinceCkpt = next, w.now(), 0
 	w.p.committed(w.part)
 	w.p.retry.progressed(w.part)
 	return nil
@@ -437,13 +440,13 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 	if c == nil {
 		return nil
 	}
-	start := time.Now()
+	start := w.now()
 	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0])
 	w.ckpt = append(w.ckpt, w.tomb...)
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}
-	w.p.obs.Checkpoint(time.Since(start))
+	w.p.obs.Checkpoint(w.now().Sub(start))
 	return nil
 }
 
@@ -453,13 +456,14 @@ func (p *Pipeline) restore(ctx context.Context, partition int, st *partState) er
 	if p.cfg.Restorer == nil {
 		return nil
 	}
-	start := time.Now()
+	now := p.cfg.clock()
+	start := now()
 	err := p.cfg.Restorer.Restore(ctx, partition, func(ks *KeyState) error {
 		return st.stage.restore(ks)
 	})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot restore partition %d: %w", partition, err)
 	}
-	p.obs.Restore(time.Since(start))
+	p.obs.Restore(now().Sub(start))
 	return nil
 }
