@@ -32,12 +32,12 @@ func BenchmarkStage(b *testing.B) {
 			m := testModel(b, mode)
 			cfg := Config{MaxBatch: keys, Mode: mode, Warmup: 4,
 				Window: window.Config{Interval: time.Minute, Window: 4, Features: 1, MaxBatch: keys}}
-			win, err := window.New(cfg.Window, memory.NewGoAllocator())
+			win, err := window.New[keyState](cfg.Window, memory.NewGoAllocator())
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer win.Release()
-			s := newStage(cfg, m, NopObserver{})
+			s := newStage(cfg, m, NopObserver{}, win)
 			names := make([]string, keys)
 			for k := range names {
 				names[k] = fmt.Sprintf("sensor-%d", k)

@@ -143,6 +143,19 @@ type Config struct {
 	// beyond it, the least recently seen (by input offset) are forgotten
 	// at the next commit, with tombstones. Default 0: no bound.
 	MaxKeys int
+	// Now is the clock the workers read: commit cadence, end-to-end
+	// latency, model-step, checkpoint and restore timings. Default
+	// time.Now. Waits (backoff, drain, replay pacing) use the runtime's
+	// timers; under testing/synctest both are the bubble's.
+	Now func() time.Time
+}
+
+// clock returns cfg.Now, or time.Now when unset.
+func (cfg *Config) clock() func() time.Time {
+	if cfg.Now == nil {
+		return time.Now
+	}
+	return cfg.Now
 }
 
 // Sample is one reading or forecast handed to Config.OnReadings or

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"slices"
 	"strings"
-	"time"
 )
 
 // Reasons of Observer.StateDropped for keys a worker forgets.
@@ -19,7 +18,7 @@ const (
 // CheckpointRecords, enough records were processed since the last commit.
 func (w *worker) checkpointDue() bool {
 	n := w.p.cfg.CheckpointRecords
-	return time.Since(w.lastCommit) >= w.p.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
+	return w.now().Sub(w.lastCommit) >= w.p.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
 }
 
 // expire forgets the keys past their TTL and, beyond MaxKeys, the least
@@ -40,17 +39,19 @@ func (w *worker) expire(dst []KeyState) []KeyState {
 func (w *worker) expireTTL(dst []KeyState) []KeyState {
 	ttl := w.p.cfg.KeyTTL.Milliseconds()
 	s := w.st.stage
-	if ttl <= 0 || len(s.keys) == 0 {
+	if ttl <= 0 || s.held == 0 {
 		return dst
 	}
 	var stream int64 = -1 << 63
-	for _, ks := range s.keys {
-		stream = max(stream, ks.seenMs)
+	for k := range s.win.All() {
+		if k.Value.live() {
+			stream = max(stream, k.Latest())
+		}
 	}
 	var old []string
-	for k, ks := range s.keys {
-		if stream-ks.seenMs > ttl {
-			old = append(old, k)
+	for k := range s.win.All() {
+		if k.Value.live() && stream-k.Latest() > ttl {
+			old = append(old, k.Name())
 		}
 	}
 	slices.Sort(old) // tombstones in a deterministic order
@@ -63,16 +64,18 @@ func (w *worker) expireTTL(dst []KeyState) []KeyState {
 func (w *worker) expireCap(dst []KeyState) []KeyState {
 	s := w.st.stage
 	limit := w.p.cfg.MaxKeys
-	if limit <= 0 || len(s.keys) <= limit {
+	if limit <= 0 || s.held <= limit {
 		return dst
 	}
 	type seen struct {
 		key    string
 		offset int64
 	}
-	all := make([]seen, 0, len(s.keys))
-	for k, ks := range s.keys {
-		all = append(all, seen{k, ks.added})
+	all := make([]seen, 0, s.held)
+	for k := range s.win.All() {
+		if k.Value.live() {
+			all = append(all, seen{k.Name(), k.Value.added})
+		}
 	}
 	slices.SortFunc(all, func(a, b seen) int {
 		if a.offset != b.offset {
@@ -80,7 +83,7 @@ func (w *worker) expireCap(dst []KeyState) []KeyState {
 		}
 		return strings.Compare(a.key, b.key)
 	})
-	for i := 0; i < len(all) && len(s.keys) > limit; i++ {
+	for i := 0; i < len(all) && s.held > limit; i++ {
 		dst = w.forget(dst, all[i].key, DropCap)
 	}
 	return dst
@@ -89,12 +92,11 @@ func (w *worker) expireCap(dst []KeyState) []KeyState {
 // forget drops key k from the stage and the window, unless it holds
 // readings for reordering, and appends its tombstone.
 func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
-	if snap, ok := w.st.win.Snapshot(k); ok && len(snap.Held) > 0 {
+	sl := w.st.win.Lookup(k)
+	if sl == nil || sl.Held() > 0 {
 		return dst
 	}
-	delete(w.st.stage.keys, k)
-	w.st.win.Forget(k)
-	w.st.stage.addKeys(-1)
+	w.st.stage.forget(sl)
 	w.p.obs.StateDropped(reason, 1)
 	return append(dst, KeyState{Key: k, Deleted: true})
 }
@@ -103,8 +105,5 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 // since the last checkpoint.
 func (w *worker) dropDirty(gone []KeyState) {
 	s := w.st.stage
-	s.dirty = slices.DeleteFunc(s.dirty, func(k string) bool {
-		_, ok := s.keys[k]
-		return !ok
-	})
+	s.dirty = slices.DeleteFunc(s.dirty, func(k *slot) bool { return !k.Value.live() })
 }

@@ -1,35 +1,57 @@
 package pipeline
 
-// recent keeps a key's last Horizon forecasts so that each can be scored
-// when the actual values of the slots it forecast arrive (live scoring).
-// Memory per key: Horizon·(Horizon+2)·4 bytes, allocated on its first
-// forecast.
+// recent keeps the slots of a key's last Horizon forecasts so that each
+// can be scored when the actual values of the slots it forecast arrive
+// (live scoring); the forecasts' values are the caller's (vals: Horizon
+// forecasts of Horizon values, ring order, in the key's memory after its
+// hidden state). A forecast's slot is kept as its age, the intervals
+// between it and the newest forecast, -1 once more than Horizon intervals
+// (it can never be scored again: the readings scored come after the newest
+// forecast) or when empty. Memory per key: 4·Horizon bytes of ages,
+// allocated on its first forecast, besides the values.
 type recent struct {
-	at   []int64   // slot of each stored forecast, epoch ms; 0 = empty
-	vals []float32 // Horizon forecasts of Horizon values, ring order
-	next int       // ring position of the next forecast
+	age    []int32 // per ring position
+	newest int64   // slot of the newest forecast, epoch ms
 }
 
-// add stores the forecast made at slot at (epoch ms).
-func (r *recent) add(at int64, forecast []float32) {
+// add stores the forecast made at slot at (epoch ms), later than any
+// stored, in vals.
+func (r *recent) add(at int64, forecast, vals []float32, intervalMs int64) {
 	h := len(forecast)
-	if r.at == nil {
-		r.at = make([]int64, h)
-		r.vals = make([]float32, h*h)
+	next := 0
+	if r.age == nil {
+		r.age = make([]int32, h)
+		for i := range r.age {
+			r.age[i] = -1
+		}
 	}
-	r.at[r.next] = at
-	copy(r.vals[r.next*h:], forecast)
-	r.next = (r.next + 1) % h
+	shift := (at - r.newest) / intervalMs
+	for i, a := range r.age {
+		if a == 0 {
+			next = (i + 1) % h
+		}
+		if a >= 0 {
+			if n := int64(a) + shift; n > 0 && n <= int64(h) {
+				r.age[i] = int32(n)
+			} else {
+				r.age[i] = -1
+			}
+		}
+	}
+	r.age[next], r.newest = 0, at
+	copy(vals[next*h:], forecast)
 }
 
-// score compares the actual value of slot at (epoch ms) with every stored
-// forecast that covered it and adds each error to ls by horizon step.
-func (r *recent) score(at int64, actual float64, intervalMs int64, ls *LiveScores) {
-	h := len(r.at)
+// score compares the actual value of slot at (epoch ms), later than the
+// newest forecast, with every stored forecast that covered it and adds
+// each error to ls by horizon step.
+func (r *recent) score(at int64, actual float64, intervalMs int64, vals []float32, ls *LiveScores) {
+	h := len(r.age)
 	span, inv := int64(min(h, len(ls.Steps)))*intervalMs, 1/float64(intervalMs)
-	for i, t := range r.at {
-		d := at - t
-		if t == 0 || d <= 0 || d > span {
+	since := at - r.newest
+	for i, a := range r.age {
+		d := since + int64(a)*intervalMs
+		if a < 0 || d <= 0 || d > span {
 			continue
 		}
 		// d/intervalMs without a division (24 per reading): for a d on the
@@ -39,7 +61,7 @@ func (r *recent) score(at int64, actual float64, intervalMs int64, ls *LiveScore
 		if k*intervalMs != d {
 			continue
 		}
-		ls.add(int(k), float64(r.vals[i*h+int(k)-1])-actual)
+		ls.add(int(k), float64(vals[i*h+int(k)-1])-actual)
 	}
 }
 

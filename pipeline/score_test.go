@@ -3,6 +3,7 @@ package pipeline
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -26,13 +27,14 @@ func TestRecentScore(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r recent
+			vals := make([]float32, 3*3)
 			for _, at := range []int64{base, base + iv, base + 2*iv} {
 				if f, ok := tt.add[at]; ok {
-					r.add(at, f)
+					r.add(at, f, vals, iv)
 				}
 			}
 			ls := newLiveScores(3)
-			r.score(tt.at, tt.actual, iv, &ls)
+			r.score(tt.at, tt.actual, iv, vals, &ls)
 			n := 0
 			for k, st := range ls.Steps {
 				want := tt.want[k+1]
@@ -91,15 +93,15 @@ func TestRecentScoreIntervals(t *testing.T) {
 	for _, iv := range []int64{1, 3, 7, 1000, 59_999, 3_600_000, 86_400_000, 604_800_000 + 13} {
 		base := int64(1_700_000_000_000) - 1_700_000_000_000%iv + iv
 		var r recent
-		f := make([]float32, h)
+		f, vals := make([]float32, h), make([]float32, h*h)
 		for j := range h {
 			for k := range f {
 				f[k] = float32(j*100 + k)
 			}
-			r.add(base+int64(j)*iv, f)
+			r.add(base+int64(j)*iv, f, vals, iv)
 		}
 		ls := newLiveScores(h)
-		r.score(base+h*iv, 0, iv, &ls) // each forecast j is scored at step h-j
+		r.score(base+h*iv, 0, iv, vals, &ls) // each forecast j is scored at step h-j
 		for k, st := range ls.Steps {
 			j := h - (k + 1)
 			if len(st.Abs) != 1 || st.Abs[0] != float64(j*100+k) {
@@ -108,10 +110,80 @@ func TestRecentScoreIntervals(t *testing.T) {
 		}
 		if iv > 1 {
 			ls.reset()
-			r.score(base+h*iv+1, 0, iv, &ls)
+			r.score(base+h*iv+1, 0, iv, vals, &ls)
 			if ls.Len() != 0 {
 				t.Errorf("interval %d: %d scores off the grid, want none", iv, ls.Len())
 			}
+		}
+	}
+}
+
+// refRecent is the ring of absolute forecast slots that recent's ages
+// replaced; TestRecentAges checks that both score the same errors in the
+// same order.
+type refRecent struct {
+	at   []int64
+	vals []float32
+	next int
+}
+
+func (r *refRecent) add(at int64, forecast []float32) {
+	h := len(forecast)
+	if r.at == nil {
+		r.at, r.vals = make([]int64, h), make([]float32, h*h)
+	}
+	r.at[r.next] = at
+	copy(r.vals[r.next*h:], forecast)
+	r.next = (r.next + 1) % h
+}
+
+func (r *refRecent) score(at int64, actual float64, iv int64, ls *LiveScores) {
+	h := len(r.at)
+	for i, t := range r.at {
+		d := at - t
+		if t == 0 || d <= 0 || d > int64(h)*iv || d%iv != 0 {
+			continue
+		}
+		k := d / iv
+		ls.add(int(k), float64(r.vals[i*h+int(k)-1])-actual)
+	}
+}
+
+// TestRecentAges runs seeded streams of readings with gaps (some longer
+// than the horizon), forecasting at most readings, through recent and the
+// absolute-slot reference, and compares every micro-batch's scores.
+func TestRecentAges(t *testing.T) {
+	const iv = int64(time.Minute / time.Millisecond)
+	for _, h := range []int{1, 3, 24} {
+		rng := rand.New(rand.NewPCG(uint64(h), 11))
+		var r recent
+		var ref refRecent
+		vals := make([]float32, h*h)
+		got, want := newLiveScores(h), newLiveScores(h)
+		slot := int64(1_700_000_000_000 / iv)
+		f := make([]float32, h)
+		for step := range 5000 {
+			slot += 1 + int64(rng.IntN(3))*int64(rng.IntN(2)) + int64(rng.IntN(50)/49)*int64(h)
+			at, actual := slot*iv, rng.NormFloat64()
+			if ref.at != nil {
+				r.score(at, actual, iv, vals, &got)
+				ref.score(at, actual, iv, &want)
+			}
+			if rng.IntN(5) > 0 {
+				for k := range f {
+					f[k] = float32(rng.NormFloat64())
+				}
+				r.add(at, f, vals, iv)
+				ref.add(at, f)
+			}
+			for k := range want.Steps {
+				g, w := got.Steps[k], want.Steps[k]
+				if g.AbsSum != w.AbsSum || g.SqSum != w.SqSum || !slices.Equal(g.Abs, w.Abs) {
+					t.Fatalf("h %d step %d: horizon step %d scored %v, want %v", h, step, k+1, g.Abs, w.Abs)
+				}
+			}
+			got.reset()
+			want.reset()
 		}
 	}
 }

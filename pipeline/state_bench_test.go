@@ -33,7 +33,7 @@ func benchModel(b testing.TB) *model.Model {
 // at 1M (2^20) keys of benchModel (GRU hidden 32, 2 layers, W = 64), each
 // having taken a step and made a forecast: window and stage state, ring
 // (allocated whole when a key is created, so more steps add nothing),
-// hidden state, recent forecasts for live scoring, map entries and the key
+// hidden state, recent forecasts for live scoring, the key table and the key
 // strings. Reports B/key.
 func BenchmarkStateMemory(b *testing.B) {
 	const keys, batch = 1 << 20, 4096
@@ -51,12 +51,12 @@ func BenchmarkStateMemory(b *testing.B) {
 }
 
 // fillKeys creates a window and a stage holding n keys, each stepped once.
-func fillKeys(b *testing.B, cfg Config, m *model.Model, n int) (*window.Windows, *stage) {
-	win, err := window.New(cfg.Window, memory.NewGoAllocator())
+func fillKeys(b *testing.B, cfg Config, m *model.Model, n int) (*windows, *stage) {
+	win, err := window.New[keyState](cfg.Window, memory.NewGoAllocator())
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newStage(cfg, m, NopObserver{})
+	s := newStage(cfg, m, NopObserver{}, win)
 	r := record.Reading{Values: []float64{0}}
 	e := &nopEmitter{}
 	for lo := 0; lo < n; lo += cfg.MaxBatch {
@@ -76,7 +76,7 @@ func fillKeys(b *testing.B, cfg Config, m *model.Model, n int) (*window.Windows,
 	return win, s
 }
 
-func flushInto(b *testing.B, win *window.Windows, s *stage, e emitter) {
+func flushInto(b *testing.B, win *windows, s *stage, e emitter) {
 	for {
 		batch, err := win.Flush()
 		if err != nil {
@@ -124,8 +124,8 @@ func BenchmarkRestore(b *testing.B) {
 		if err := p.restore(context.Background(), 0, st); err != nil {
 			b.Fatal(err)
 		}
-		if len(st.stage.keys) != keys {
-			b.Fatalf("restored %d keys, want %d", len(st.stage.keys), keys)
+		if st.stage.held != keys {
+			b.Fatalf("restored %d keys, want %d", st.stage.held, keys)
 		}
 		p.dropState(st)
 	}

@@ -47,17 +47,21 @@ func (w *worker) swapIfNew() {
 	if m == old.m {
 		return
 	}
-	s := newStage(w.p.cfg, m, w.p.obs)
+	s := newStage(w.p.cfg, m, w.p.obs, w.st.win)
 	rw := newRewarmer(m, w.p.cfg.Mode)
-	for k, ks := range old.keys {
-		snap, _ := w.st.win.Snapshot(k)
-		st := KeyState{Key: k, Steps: int(ks.steps), LastOffset: ks.last, Window: snap}
+	old.dropAll()
+	for k := range w.st.win.All() {
+		ks := k.Value
+		if !ks.live() {
+			continue
+		}
+		k.Value = keyState{}
+		st := KeyState{Key: k.Name(), Steps: int(ks.steps), LastOffset: ks.last, Window: w.st.win.SnapshotOf(k)}
 		rw.rewarm(&st)
-		_ = s.restore(&st) // the hidden state has m's length: rewarm made it
-		n := s.key(k)      // changed: the next checkpoint writes m's state
-		n.added, n.seenMs = ks.added, ks.seenMs
+		_ = s.set(k, &st) // the hidden state has m's length: rewarm made it
+		n := s.touch(k)   // changed: the next checkpoint writes m's state
+		n.added = ks.added
 	}
-	old.addKeys(-len(old.keys))
 	w.st.stage = s
 	w.fc.ModelName, w.fc.ModelVersion, w.fc.Horizon = m.Meta.Name, m.Meta.Version, m.Meta.Horizon
 }

@@ -21,17 +21,17 @@ var errIdle = errors.New("pipeline: idle")
 // parked when the partition is released with everything committed, and
 // reused if the next generation assigns the partition back at that offset.
 type partState struct {
-	win   *window.Windows
+	win   *windows
 	stage *stage
 	next  int64 // the committed offset at release
 }
 
 func (p *Pipeline) newPartState() (*partState, error) {
-	win, err := window.New(p.cfg.Window, memory.DefaultAllocator)
+	win, err := window.New[keyState](p.cfg.Window, memory.DefaultAllocator)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: cannot create window: %w", err)
 	}
-	return &partState{win: win, stage: newStage(p.cfg, p.model(), p.obs)}, nil
+	return &partState{win: win, stage: newStage(p.cfg, p.model(), p.obs, win)}, nil
 }
 
 // worker processes one partition for one generation. Everything in it is
@@ -73,6 +73,9 @@ type worker struct {
 	lastCommit time.Time
 	sinceCkpt  int // records processed since the last commit (CheckpointRecords)
 }
+
+// now reads the pipeline's clock (Config.Now).
+func (w *worker) now() time.Time { return w.p.cfg.clock()() }
 
 // emitted is a forecast waiting for its write's acknowledgement.
 type emitted struct {
@@ -133,8 +136,9 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 // into the bytes written to out.
 func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState, out BatchWriter, committed int64) *worker {
 	m := st.stage.m
+	dec.InternWith(st.win.Intern) // the window's key table is the decoder's
 	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
-		committed: committed, lastCommit: time.Now(), reasons: map[record.Reason]int{},
+		committed: committed, lastCommit: p.cfg.clock()(), reasons: map[record.Reason]int{},
 		fc: sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
 			ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: partition}}
 }
@@ -261,22 +265,24 @@ func (w *worker) ingest(m *ingest.Message) {
 		if w.applied(r) {
 			return
 		}
-		err = w.st.win.Add(r)
+		var k *slot
+		if k, err = w.st.win.Put(r); err == nil {
+			ks := w.st.stage.touch(k)
+			ks.added = r.Offset
+			return
+		}
 	}
-	if err != nil {
-		w.deadLetter(m, err)
-		return
-	}
-	ks := w.st.stage.key(r.Key)
-	ks.added, ks.seenMs = r.Offset, r.Time.UnixMilli()
+	w.deadLetter(m, err)
 }
 
 // applied reports (and settles) a reading its key already took before a
 // restore: the restored state reflects it, so it is skipped, not applied
-// twice (effectively-once state on an at-least-once transport).
+// twice (effectively-once state on an at-least-once transport). Its
+// lookup finds the slot the decoder interned the key from, without a hash,
+// and leaves it for Put to find likewise.
 func (w *worker) applied(r *record.Reading) bool {
-	ks, ok := w.st.stage.keys[r.Key]
-	if !ok || r.Offset > ks.added {
+	k := w.st.win.Lookup(r.Key)
+	if k == nil || !k.Value.live() || r.Offset > k.Value.added {
 		return false
 	}
 	w.settled = append(w.settled, r.Offset)
@@ -365,7 +371,7 @@ func (w *worker) warmup(offset int64) {
 // acked reports an acknowledged batch and settles the offsets it covers
 // (a refused forecast's by the dead letter in its place).
 func (w *worker) acked() {
-	now := time.Now()
+	now := w.now()
 	obs, cb := w.p.obs, w.p.cfg.OnForecast
 	out := 0
 	for _, e := range w.emitted {
@@ -420,7 +426,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 	if err := w.gen.Commit(w.part, next); err != nil {
 		return err
 	}
-	w.committed, w.lastCommit, w.sinceCkpt = next, time.Now(), 0
+	w.committed, w.lastCommit, w.sinceCkpt = next, w.now(), 0
 	w.p.committed(w.part)
 	w.p.retry.progressed(w.part)
 	return nil
@@ -434,13 +440,13 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 	if c == nil {
 		return nil
 	}
-	start := time.Now()
-	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0], w.st.win)
+	start := w.now()
+	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0])
 	w.ckpt = append(w.ckpt, w.tomb...)
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}
-	w.p.obs.Checkpoint(time.Since(start))
+	w.p.obs.Checkpoint(w.now().Sub(start))
 	return nil
 }
 
@@ -450,16 +456,14 @@ func (p *Pipeline) restore(ctx context.Context, partition int, st *partState) er
 	if p.cfg.Restorer == nil {
 		return nil
 	}
-	start := time.Now()
+	now := p.cfg.clock()
+	start := now()
 	err := p.cfg.Restorer.Restore(ctx, partition, func(ks *KeyState) error {
-		if err := st.win.Restore(ks.Key, ks.Window); err != nil {
-			return fmt.Errorf("pipeline: cannot restore key %q: %w", ks.Key, err)
-		}
 		return st.stage.restore(ks)
 	})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot restore partition %d: %w", partition, err)
 	}
-	p.obs.Restore(time.Since(start))
+	p.obs.Restore(now().Sub(start))
 	return nil
 }

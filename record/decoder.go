@@ -109,8 +109,10 @@ func validUnit(name string) bool {
 type Decoder struct {
 	cfg     DecoderConfig
 	unit    timeUnit          // of a numeric ts
-	keys    map[string]string // interned keys
+	keys    map[string]string // interned keys, when interner is nil
 	scratch []byte            // unescaped JSON strings
+	// interner, when set, interns keys in place of keys (InternWith).
+	interner func(key []byte) (string, bool)
 }
 
 // NewDecoder returns a Decoder for cfg.
@@ -210,9 +212,25 @@ func (d *Decoder) checkKey(key []byte) error {
 	return nil
 }
 
+// InternWith makes f the decoder's intern table: f returns the string held
+// for a known key, and false for an unknown one, which Decode then returns
+// as a new string without remembering it. A caller that keeps a table of
+// its keys anyway (window.Windows.Intern) so spares the decoder's table
+// and a hash lookup per record.
+func (d *Decoder) InternWith(f func(key []byte) (string, bool)) {
+	d.interner = f
+	clear(d.keys)
+}
+
 // intern returns key as a string, shared across calls for the same key
 // while the table has room.
 func (d *Decoder) intern(key []byte) string {
+	if d.interner != nil {
+		if s, ok := d.interner(key); ok {
+			return s
+		}
+		return string(key)
+	}
 	if s, ok := d.keys[string(key)]; ok {
 		return s
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
@@ -279,9 +280,11 @@ func TestNewDecoderRejectsBadConfig(t *testing.T) {
 func TestDecodeInternsKeys(t *testing.T) {
 	d := newDecoder(t, DecoderConfig{Features: 1})
 	var r Reading
-	value := []byte(`{"ts":1714557600000,"value":1}`)
+	// The key is a record's, made once: Decode's interner may keep it
+	// (InternWith), so a literal converted in the loop would escape.
+	key, value := []byte("sensor-42"), []byte(`{"ts":1714557600000,"value":1}`)
 	allocs := testing.AllocsPerRun(100, func() {
-		if err := d.Decode([]byte("sensor-42"), value, recTime, &r); err != nil {
+		if err := d.Decode(key, value, recTime, &r); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -293,6 +296,39 @@ func TestDecodeInternsKeys(t *testing.T) {
 	}
 	if _, ok := d.keys["rejected"]; ok || len(d.keys) != 1 {
 		t.Fatalf("intern table %v, want only sensor-42", d.keys)
+	}
+}
+
+// TestDecodeInternWith: a decoder with an interner returns the interner's
+// string for a known key, allocating nothing, and a fresh string for an
+// unknown one, keeping no table of its own.
+func TestDecodeInternWith(t *testing.T) {
+	d := newDecoder(t, DecoderConfig{Features: 1})
+	held := "sensor-42"
+	d.InternWith(func(key []byte) (string, bool) {
+		if string(key) == held {
+			return held, true
+		}
+		return "", false
+	})
+	var r Reading
+	key, value := []byte("sensor-42"), []byte(`{"ts":1714557600000,"value":1}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := d.Decode(key, value, recTime, &r); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("Decode of a known key allocates %v times, want 0", allocs)
+	}
+	if unsafe.StringData(r.Key) != unsafe.StringData(held) {
+		t.Fatal("Decode did not return the interner's string")
+	}
+	if err := d.Decode([]byte("sensor-7"), value, recTime, &r); err != nil || r.Key != "sensor-7" {
+		t.Fatalf("Decode of an unknown key: key %q, err %v", r.Key, err)
+	}
+	if len(d.keys) != 0 {
+		t.Fatalf("intern table %v, want none", d.keys)
 	}
 }
 

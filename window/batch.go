@@ -112,4 +112,4 @@ func (b *builders) release() {
 }
 
 // Schema returns the schema of every Batch's Record.
-func (w *Windows) Schema() *arrow.Schema { return w.b.schema }
+func (w *Windows[P]) Schema() *arrow.Schema { return w.b.schema }

@@ -24,7 +24,7 @@ func BenchmarkAddFlush(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cfg := Config{Interval: time.Hour, Window: tc.window, Features: tc.features, AllowedLateness: tc.lateness}
-			w, err := New(cfg, memory.NewGoAllocator())
+			w, err := New[struct{}](cfg, memory.NewGoAllocator())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -53,7 +53,7 @@ func BenchmarkAddFlush(b *testing.B) {
 	}
 }
 
-func flushCount(b *testing.B, w *Windows) int {
+func flushCount(b *testing.B, w *Windows[struct{}]) int {
 	batch, err := w.Flush()
 	if err != nil {
 		b.Fatal(err)

@@ -5,6 +5,18 @@
 // Windows holds every key of one partition and is owned by one goroutine;
 // it starts no goroutine, reads no clock and does no I/O.
 //
+// # Keys
+//
+// Each key has one slot, a Key[P], in one table: the window's state of the
+// key, the caller's Value P (struct{} when it keeps nothing) and, with
+// SetExtra, floats of the caller's allocated with the key's ring (Extra).
+// A caller that keeps per-key state in its slot finds everything a key has
+// with one lookup: Intern (record.Decoder's interner) or Lookup finds the
+// slot and remembers it, so Lookup and Put of the same key right after do
+// not hash again, and Flushed gives the slot of each row of a Batch. A
+// slot lives until Forget, or Reset (Restore) replaces it; a forgotten
+// slot's pointers must not be kept.
+//
 // # The grid
 //
 // A reading's slot is its event time truncated to a multiple of Interval

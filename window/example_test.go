@@ -11,7 +11,7 @@ import (
 )
 
 func ExampleWindows() {
-	w, err := window.New(window.Config{Interval: time.Hour, Window: 3, Features: 1, MaxGap: 2}, memory.NewGoAllocator())
+	w, err := window.New[struct{}](window.Config{Interval: time.Hour, Window: 3, Features: 1, MaxGap: 2}, memory.NewGoAllocator())
 	if err != nil {
 		panic(err)
 	}

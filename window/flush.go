@@ -7,7 +7,7 @@ import (
 
 // Flush returns every step applied since the last Flush as one Batch, or
 // nil when there is none. The caller owns the Batch and must Release it.
-func (w *Windows) Flush() (*Batch, error) {
+func (w *Windows[P]) Flush() (*Batch, error) {
 	n := len(w.rows.keys)
 	if n == 0 {
 		return nil, nil
@@ -26,15 +26,25 @@ func (w *Windows) Flush() (*Batch, error) {
 		b.Resets[i], b.Filled[i], b.Ready[i] = w.rows.resets[r], w.rows.filled[r], w.rows.ready[r]
 		b.Offsets[i], b.Steps[i], b.Keys[i] = w.rows.offsets[r], w.rows.steps[r], w.rows.keys[r].key
 	}
+	w.flushed = w.flushed[:0]
+	for _, r := range order {
+		w.flushed = append(w.flushed, w.rows.keys[r])
+	}
 	b.Record = w.record(order)
 	w.endFlush()
 	return b, nil
 }
 
+// Flushed returns the slot of each row of the Batch the last Flush
+// returned, in row order: Flushed()[i].Name() == b.Keys[i]. The slice is
+// Windows' own and valid until the next Flush. A row queued by a key
+// forgotten before the Flush has the forgotten slot.
+func (w *Windows[P]) Flushed() []*Key[P] { return w.flushed }
+
 // sortRows returns the queued rows sorted by round (stably, so a round keeps
 // the order in which keys were applied), and the rounds as row ranges of
 // at most MaxBatch rows.
-func (w *Windows) sortRows() ([]int32, [][2]int) {
+func (w *Windows[P]) sortRows() ([]int32, [][2]int) {
 	nr := int32(0)
 	for _, r := range w.rows.rounds {
 		nr = max(nr, r+1)
@@ -59,7 +69,7 @@ func (w *Windows) sortRows() ([]int32, [][2]int) {
 
 // chunk splits the rounds [start[r], start[r+1]) into ranges of at most
 // MaxBatch rows.
-func (w *Windows) chunk(start []int) [][2]int {
+func (w *Windows[P]) chunk(start []int) [][2]int {
 	var out [][2]int
 	for r := 0; r+1 < len(start); r++ {
 		for lo := start[r]; lo < start[r+1]; lo += w.cfg.MaxBatch {
@@ -70,7 +80,7 @@ func (w *Windows) chunk(start []int) [][2]int {
 }
 
 // record builds the Arrow record of the queued rows in the given order.
-func (w *Windows) record(order []int32) arrow.RecordBatch {
+func (w *Windows[P]) record(order []int32) arrow.RecordBatch {
 	b, rs, n := w.b, &w.rows, len(order)
 	valsF := b.vals.ValueBuilder().(*array.Float32Builder)
 	winF := b.win.ValueBuilder().(*array.Float32Builder)
@@ -97,7 +107,7 @@ func (w *Windows) record(order []int32) arrow.RecordBatch {
 }
 
 // assemble turns the builders' contents into a record of n rows.
-func (w *Windows) assemble(n int) arrow.RecordBatch {
+func (w *Windows[P]) assemble(n int) arrow.RecordBatch {
 	b := w.b
 	dict, idx := b.dict.NewArray(), b.idx.NewArray()
 	cols := []arrow.Array{
@@ -116,12 +126,12 @@ func (w *Windows) assemble(n int) arrow.RecordBatch {
 }
 
 // endFlush resets the per-Flush state of keys and the row queue.
-func (w *Windows) endFlush() {
+func (w *Windows[P]) endFlush() {
 	for _, k := range w.rows.keys {
 		k.queued, k.dictIdx = 0, -1
 	}
 	for key := range w.forgotten {
-		if k, ok := w.keys[key]; ok {
+		if k := w.keys.get(key); k != nil {
 			k.queued = 0 // a key forgotten and created again
 		}
 	}

@@ -158,7 +158,7 @@ func TestMatchesReference(t *testing.T) {
 }
 
 // collect flushes w and appends each row to got under its key.
-func collect(t *testing.T, w *Windows, got map[string][]refRow) {
+func collect(t *testing.T, w *Windows[struct{}], got map[string][]refRow) {
 	t.Helper()
 	b, err := w.Flush()
 	if err != nil || b == nil {
@@ -279,7 +279,7 @@ func TestSnapshotKeepsWatermark(t *testing.T) {
 		t.Fatal(err)
 	}
 	collect(t, a, map[string][]refRow{})
-	for _, w := range []*Windows{a, b} {
+	for _, w := range []*Windows[struct{}]{a, b} {
 		if got := add(t, w, reading("k", 2, 0, 3, 2)); got != "ok" || w.Pending() != 1 {
 			t.Fatalf("straggler: %s with %d rows, want ok with 1", got, w.Pending())
 		}

@@ -2,10 +2,10 @@ package window
 
 // rows queues the steps applied since the last Flush, in the order they
 // were applied. Its slices keep their capacity across Flush calls.
-type rows struct {
+type rows[P any] struct {
 	f, wf int // values per row in vals and in win
 
-	keys    []*keyState
+	keys    []*Key[P]
 	slots   []int64
 	vals    []float32 // f per row
 	win     []float32 // wf per row: the ring after the step, oldest first
@@ -18,7 +18,7 @@ type rows struct {
 }
 
 // add queues one step of key k, just pushed to its ring.
-func (r *rows) add(k *keyState, slot int64, vals []float32, offset int64, reset, filled, ready bool) {
+func (r *rows[P]) add(k *Key[P], slot int64, vals []float32, offset int64, reset, filled, ready bool) {
 	r.keys = append(r.keys, k)
 	r.slots = append(r.slots, slot)
 	r.vals = append(r.vals, vals...)
@@ -34,7 +34,7 @@ func (r *rows) add(k *keyState, slot int64, vals []float32, offset int64, reset,
 }
 
 // reset empties the queue, keeping its memory.
-func (r *rows) reset() {
+func (r *rows[P]) reset() {
 	for i := range r.keys {
 		r.keys[i] = nil // let forgotten keys be collected
 	}

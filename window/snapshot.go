@@ -38,64 +38,79 @@ type HeldReading struct {
 
 // Snapshot returns a copy of key's state, and false when the key is not
 // held.
-func (w *Windows) Snapshot(key string) (KeyState, bool) {
-	k, ok := w.keys[key]
-	if !ok {
+func (w *Windows[P]) Snapshot(key string) (KeyState, bool) {
+	k := w.Lookup(key)
+	if k == nil {
 		return KeyState{}, false
 	}
+	return w.SnapshotOf(k), true
+}
+
+// SnapshotOf returns a copy of the state of the key of slot k.
+func (w *Windows[P]) SnapshotOf(k *Key[P]) KeyState {
 	f, wn := w.cfg.Features, w.cfg.Window
 	s := KeyState{Steps: k.steps, Seen: k.seen}
 	if k.n > 0 {
 		full := make([]float32, wn*f)
 		k.windowInto(full, f, wn)
-		s.Ring = full[(wn-k.n)*f:]
+		s.Ring = full[(wn-int(k.n))*f:]
 	}
-	if k.started {
+	if k.started() {
 		s.LastSlot = w.slotTime(k.last)
 	}
 	if k.maxMs != minTime.UnixMilli() {
 		s.MaxTime = time.UnixMilli(k.maxMs).UTC()
 	}
-	for i, h := range k.held {
+	for i, h := range k.waiting() {
 		s.Held = append(s.Held, HeldReading{
 			Time:   time.UnixMilli(h.ms).UTC(),
-			Values: append([]float64(nil), k.heldVals[i*f:(i+1)*f]...),
+			Values: append([]float64(nil), k.rb.vals[i*f:(i+1)*f]...),
 			Offset: h.offset,
 		})
 	}
-	return s, true
+	return s
 }
 
 // Restore replaces key's state with s (from Snapshot, possibly of an
-// earlier process with the same Config). Rows the key queued before stay
-// queued. Restore keeps no reference to s.
-func (w *Windows) Restore(key string, s KeyState) error {
+// earlier process with the same Config), as Reset does.
+func (w *Windows[P]) Restore(key string, s KeyState) error {
+	_, err := w.Reset(key, s)
+	return err
+}
+
+// Reset replaces key's state with s (from Snapshot, possibly of an earlier
+// process with the same Config) and returns its new slot, whose P is zero.
+// Rows the key queued before stay queued. Reset keeps no reference to s.
+func (w *Windows[P]) Reset(key string, s KeyState) (*Key[P], error) {
 	if err := w.validState(s); err != nil {
-		return fmt.Errorf("window: cannot restore key %q: %w", key, err)
+		return nil, fmt.Errorf("window: cannot restore key %q: %w", key, err)
 	}
 	w.Forget(key)
 	k := w.key(key)
 	f, wn := w.cfg.Features, w.cfg.Window
-	k.n = len(s.Ring) / f
-	k.head = k.n % wn
+	n := len(s.Ring) / f
+	k.n, k.head = int32(n), int32(n%wn)
 	copy(k.ring, s.Ring)
 	k.steps, k.seen = s.Steps, s.Seen
 	if !s.LastSlot.IsZero() {
-		k.started, k.last = true, floorDiv(s.LastSlot.UnixMilli(), w.intervalMs)
+		k.last = floorDiv(s.LastSlot.UnixMilli(), w.intervalMs)
 	}
 	if !s.MaxTime.IsZero() {
 		k.maxMs = s.MaxTime.UnixMilli()
 	}
 	for _, h := range s.Held {
 		ms := h.Time.UnixMilli()
-		k.held = append(k.held, held{slot: floorDiv(ms, w.intervalMs), ms: ms, offset: h.Offset})
-		k.heldVals = append(k.heldVals, h.Values...)
+		if k.rb == nil {
+			k.rb = &reorder{}
+		}
+		k.rb.held = append(k.rb.held, held{slot: floorDiv(ms, w.intervalMs), ms: ms, offset: h.Offset})
+		k.rb.vals = append(k.rb.vals, h.Values...)
 	}
-	return nil
+	return k, nil
 }
 
 // validState checks a KeyState against the configuration.
-func (w *Windows) validState(s KeyState) error {
+func (w *Windows[P]) validState(s KeyState) error {
 	f, wn := w.cfg.Features, w.cfg.Window
 	switch {
 	case len(s.Ring)%f != 0 || len(s.Ring) > wn*f:

@@ -25,10 +25,10 @@ var t0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 
 // newWindows returns Windows over a checked allocator; the cleanup releases
 // them and asserts that no Arrow memory is left.
-func newWindows(t testing.TB, cfg Config) *Windows {
+func newWindows(t testing.TB, cfg Config) *Windows[struct{}] {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	w, err := New(cfg, mem)
+	w, err := New[struct{}](cfg, mem)
 	if err != nil {
 		t.Fatalf("New(%+v): %v", cfg, err)
 	}
@@ -53,7 +53,7 @@ func reading(key string, hours, minutes int, offset int64, vals ...float64) *rec
 
 // flush flushes w and renders the batch, read back from its Arrow record,
 // one row per line; "" when there is none.
-func flush(t *testing.T, w *Windows) string {
+func flush(t *testing.T, w *Windows[struct{}]) string {
 	t.Helper()
 	b, err := w.Flush()
 	if err != nil {
@@ -103,7 +103,7 @@ func flags(b *Batch, i int) string {
 // checkBatch checks a Batch's invariants: the rounds cover the rows in
 // order, no round repeats a key or exceeds MaxBatch, the Go slices agree
 // with the record, and each key's slots rise by one interval (or reset).
-func checkBatch(t *testing.T, w *Windows, b *Batch) {
+func checkBatch(t *testing.T, w *Windows[struct{}], b *Batch) {
 	t.Helper()
 	n := b.Len()
 	if int(b.Record.NumRows()) != n || len(b.Resets) != n || len(b.Filled) != n || len(b.Ready) != n ||
@@ -145,7 +145,7 @@ func checkBatch(t *testing.T, w *Windows, b *Batch) {
 }
 
 // add adds readings and renders each result: "ok" or the reject reason.
-func add(t *testing.T, w *Windows, rs ...*record.Reading) string {
+func add(t *testing.T, w *Windows[struct{}], rs ...*record.Reading) string {
 	t.Helper()
 	var out []string
 	for _, r := range rs {
@@ -388,12 +388,12 @@ func TestConfigValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
 			tt.change(&c)
-			if _, err := New(c, memory.NewGoAllocator()); err == nil {
+			if _, err := New[struct{}](c, memory.NewGoAllocator()); err == nil {
 				t.Fatalf("New(%+v) = nil error", c)
 			}
 		})
 	}
-	if _, err := New(ok, nil); err == nil {
+	if _, err := New[struct{}](ok, nil); err == nil {
 		t.Fatal("New with a nil allocator = nil error")
 	}
 }

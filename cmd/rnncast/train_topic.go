@@ -150,7 +150,7 @@ func busiest(by map[string][]record.Reading) string {
 // grid places rs on the grid with window.Windows and returns the longest
 // run of rows without a reset.
 func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, error) {
-	w, err := window.New(wc, memory.DefaultAllocator)
+	w, err := window.New[struct{}](wc, memory.DefaultAllocator)
 	if err != nil {
 		return nil, err
 	}
