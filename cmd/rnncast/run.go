@@ -8,8 +8,6 @@ import (
 	"io"
 	"log/slog"
 
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/rnncast/rnncast/config"
@@ -57,7 +55,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(runFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	return servePipeline(ctx, o, stderr, nil)
 }

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -26,7 +24,7 @@ func (f *trainFlags) readData(stdout io.Writer) (*train.Table, error) {
 	if f.topic.topic == "" {
 		return readTable("train", f.data, f.target, f.features)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	tab, st, err := f.topicTable(ctx)
 	if err != nil {
