@@ -22,7 +22,11 @@ import (
 // ignored; the records serving dead-letters (not JSON, a duplicate) counted as
 // rejected.
 func TestTrainTopic(t *testing.T) {
-	c := kafkatest.Kfake(t)
+	t.Run("kfake", func(t *testing.T) { testTrainTopic(t, kafkatest.Kfake(t)) })
+	t.Run("real", func(t *testing.T) { testTrainTopic(t, kafkatest.Real(t)) })
+}
+
+func testTrainTopic(t *testing.T, c *kafkatest.Cluster) {
 	in := kafkatest.Name(t, "in")
 	c.CreateTopic(t, in, 2, nil)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
