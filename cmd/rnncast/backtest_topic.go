@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rnncast/rnncast/backtest"
@@ -103,7 +101,7 @@ func (t *topicFlags) topicConfig(ctx context.Context) (*config.Config, pipeline.
 }
 
 func doTopicBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	t := &f.topic
 	c, pc, err := t.topicConfig(ctx)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -85,7 +83,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(benchFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	if _, err := bench(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, err)

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -167,4 +169,16 @@ func newFlagSet(name, synopsis, about string, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// commandContext is the context a command runs in: it ends on SIGTERM or
+// SIGINT and, when limit is positive, after limit (a --duration flag).
+// stop releases the signal handler and the timer.
+func commandContext(limit time.Duration) (ctx context.Context, stop context.CancelFunc) {
+	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	if limit <= 0 {
+		return ctx, stopSignals
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	return ctx, func() { cancel(); stopSignals() }
 }

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os/signal"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -47,7 +45,9 @@ type demoOptions struct {
 	http                string
 	seed                uint64
 	verbose             bool
+	configPath          string            // --config: pipeline settings; "" the defaults
 	onHTTP              func(addr string) // tests: the address the server bound
+	onStart             func(*app)        // tests: the application before it runs
 }
 
 func demoFlags(o *demoOptions, stderr io.Writer) *flag.FlagSet {
@@ -58,6 +58,7 @@ func demoFlags(o *demoOptions, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.duration, "duration", 0, "stop by itself after this long, with a final summary (0: run until SIGINT)")
 	fs.DurationVar(&o.every, "every", 3*time.Second, "time between two status lines")
 	fs.StringVar(&o.http, "http", "127.0.0.1:9464", `address of /metrics, /healthz and /readyz ("" disables)`)
+	fs.StringVar(&o.configPath, "config", "", "pipeline settings (state, window, batch, health, ...) from this pipeline.yaml; the demo's broker replaces kafka.brokers and the bundled model model.path (default: the built-in defaults)")
 	fs.Uint64Var(&o.seed, "seed", 1, "simulator seed")
 	fs.BoolVar(&o.verbose, "v", false, "log the pipeline's info messages to stderr (default: warnings only)")
 	return fs
@@ -68,13 +69,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(demoFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(o.duration)
 	defer stop()
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.duration)
-		defer cancel()
-	}
 	if _, err := demo(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -93,7 +89,10 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	if err != nil {
 		return metrics.Snapshot{}, fmt.Errorf("rnncast demo: cannot decode the bundled model: %w", err)
 	}
-	cfg := config.Default()
+	cfg, err := demoConfig(o.configPath)
+	if err != nil {
+		return metrics.Snapshot{}, err
+	}
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(int32(o.partitions),
 		cfg.Kafka.InputTopic, cfg.Kafka.OutputTopic, cfg.Kafka.DeadLetterTopic))
 	if err != nil {
@@ -101,53 +100,58 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 	}
 	defer cluster.Close()
 	cfg.Kafka.Brokers = cluster.ListenAddrs()
-	cfg.ShutdownTimeout = 10 * time.Second
-	pc := pipelineConfig(cfg)
-	ob, err := newObservers(m, &pc, m.Meta.Interval)
+	cfg.HTTP.Listen = o.http
+	var totals *demoTotals
+	wrap := func(next pipeline.Observer) pipeline.Observer {
+		totals = &demoTotals{Observer: next}
+		return totals
+	}
+	a, err := newApp(ctx, cfg, m, log, appHooks{wrap: wrap, onHTTP: o.onHTTP})
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
-	reg, obs, view := ob.reg, ob.metrics, ob.view
-	store, err := pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: cfg.Kafka.Brokers,
-		InputTopic: cfg.Kafka.InputTopic, Topic: cfg.Kafka.StateTopic, Mode: m.Meta.Mode}, m, obs)
-	if err != nil {
-		return metrics.Snapshot{}, err
-	}
-	defer store.Close()
-	pc.Checkpointer, pc.Restorer = store, store
-	totals := &demoTotals{Observer: view.obs}
-	p, err := pipeline.New(pc, m, totals, log)
-	if err != nil {
-		return metrics.Snapshot{}, err
+	defer a.close()
+	if o.onStart != nil {
+		o.onStart(a)
 	}
 	addr := "off"
-	if o.http != "" {
-		srv, err := startHTTP(o.http, view.handler(metrics.Handler(reg, p)), log)
-		if err != nil {
-			return metrics.Snapshot{}, err
-		}
-		defer closeHTTP(srv, log)
-		defer view.Close() // runs first: open /events streams would hold up closeHTTP
-		addr = "http://" + srv.addr + "/ (metrics at /metrics)"
-		if o.onHTTP != nil {
-			o.onHTTP(srv.addr)
-		}
+	if a.srv != nil {
+		addr = "http://" + a.srv.addr + "/ (metrics at /metrics)"
 	}
-	warm := p.Config().Warmup
+	warm := a.p.Config().Warmup
 	fmt.Fprintf(stdout, "rnncast demo: Kafka (kfake) at %s; %d sensors, one simulated %s per %v; model %s v%s (%s, hidden %d, horizon %d, a sensor's first forecast with its reading %d: %d warm-up readings); web view %s\n",
 		cfg.Kafka.Brokers[0], o.sensors, shortDuration(m.Meta.Interval), o.speed, m.Meta.Name, m.Meta.Version, m.Meta.Cell, m.Meta.Hidden, m.Meta.Horizon, warm, warm-1, addr)
-	return runDemoLoop(ctx, o, cfg, m, p, obs, totals, stdout)
+	return runDemoLoop(ctx, o, cfg, m, a, totals, stdout)
 }
 
-// runDemoLoop runs the simulator and the pipeline, prints a status line
+// demoConfig is the demo's configuration: pipeline.yaml's defaults (with a
+// 10 s shutdown timeout), or the file of --config. Either way the demo's
+// broker replaces kafka.brokers (and the file's TLS and SASL: kfake speaks
+// PLAINTEXT) and the bundled model replaces model.path.
+func demoConfig(path string) (*config.Config, error) {
+	if path == "" {
+		cfg := config.Default()
+		cfg.ShutdownTimeout = 10 * time.Second
+		return cfg, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Kafka.TLS, cfg.Kafka.SASL, cfg.Model.Path = config.TLS{}, config.SASL{}, ""
+	return cfg, nil
+}
+
+// runDemoLoop runs the simulator and the application, prints a status line
 // every o.every, and after ctx ends waits for both and prints the summary.
-func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *model.Model, p *pipeline.Pipeline, obs *metrics.Observer, totals *demoTotals, stdout io.Writer) (metrics.Snapshot, error) {
+func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *model.Model, a *app, totals *demoTotals, stdout io.Writer) (metrics.Snapshot, error) {
 	sim := simulate.DefaultConfig(o.sensors, o.seed)
 	sim.Interval = m.Meta.Interval
 	g, err := simulate.New(sim)
 	if err != nil {
 		return metrics.Snapshot{}, err
 	}
+	obs := a.obs.metrics
 	w := newProducer(nil, cfg.Kafka.Brokers, cfg.Kafka.InputTopic) // kfake: PLAINTEXT
 	prodDone, runDone := make(chan error, 1), make(chan error, 1)
 	var simTime atomic.Int64 // the generator belongs to the producer goroutine
@@ -156,7 +160,7 @@ func runDemoLoop(ctx context.Context, o demoOptions, cfg *config.Config, m *mode
 		_, err := produceAtRate(ctx, w, g, float64(o.sensors)/o.speed.Seconds(), &simTime)
 		prodDone <- err
 	}()
-	go func() { runDone <- p.Run(ctx) }()
+	go func() { runDone <- a.run(ctx) }()
 	start := time.Now()
 	tick := time.NewTicker(o.every)
 	defer tick.Stop()

@@ -8,12 +8,9 @@ import (
 	"io"
 	"log/slog"
 
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/rnncast/rnncast/config"
-	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/pipeline"
 )
 
@@ -42,6 +39,7 @@ is set.`
 type runOptions struct {
 	configPath, modelPath string
 	kafka                 *kafkaFlags // nil: the config's kafka.tls and kafka.sasl
+	onStart               func(*app)  // tests: the application before it runs
 }
 
 func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
@@ -57,7 +55,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(runFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	return servePipeline(ctx, o, stderr, nil)
 }
@@ -80,58 +78,27 @@ func servePipeline(ctx context.Context, o runOptions, stderr io.Writer, onHTTP f
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if err := serve(ctx, cfg, log, onHTTP); err != nil {
+	if err := serve(ctx, cfg, log, onHTTP, o.onStart); err != nil {
 		log.Error("rnncast run: stopped", "err", err)
 		return 1
 	}
 	return 0
 }
 
-// serve loads the model, builds the pipeline and metrics, and runs them
-// until ctx ends. An error before Run starts means nothing was consumed.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP func(string)) error {
+// serve loads the model and serves it with the application's wiring until
+// ctx ends. An error before the pipeline runs means nothing was consumed.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, onHTTP func(string), onStart func(*app)) error {
 	m, err := loadModelFile(cfg.Model.Path)
 	if err != nil {
 		return err
 	}
-	pc := pipelineConfig(cfg)
-	o, err := newObservers(m, &pc, gridInterval(cfg.Window.Interval, m))
-	if err != nil {
-		return err
-	}
-	if _, err := pipeline.New(pc, m, o.view.obs, log); err != nil {
-		return err // the config does not fit the model: nothing is created yet
-	}
-	obs, view := o.metrics, o.view
-	s := &server{obs: obs, pobs: view.obs, health: &swapHealth{}, log: log, path: cfg.Model.Path}
-	if cfg.HTTP.Listen != "" {
-		srv, err := startHTTP(cfg.HTTP.Listen, view.handler(metrics.Handler(o.reg, s.health)), log)
-		if err != nil {
-			return err
+	return serveApp(ctx, cfg, m, log, appHooks{onHTTP: onHTTP, reload: true}, func(a *app) {
+		log.Info("rnncast: starting", "model", m.Meta.Name, "version", m.Meta.Version,
+			"fingerprint", m.Fingerprint(), "brokers", cfg.Kafka.Brokers, "input", cfg.Kafka.InputTopic, "group", cfg.Kafka.Group)
+		if onStart != nil {
+			onStart(a)
 		}
-		defer closeHTTP(srv, log)
-		defer view.Close() // runs first: open /events streams would hold up closeHTTP
-		log.Info("rnncast: serving /metrics, /healthz, /readyz", "addr", srv.addr)
-		log.Info("rnncast: web view", "url", "http://"+srv.addr+"/")
-		if onHTTP != nil {
-			onHTTP(srv.addr)
-		}
-	}
-	if pc.Kafka, err = connectKafka(ctx, cfg.Kafka); err != nil {
-		return err // a bad password, CA or listener: nothing is consumed yet
-	}
-	log.Info("rnncast: connected to Kafka", "brokers", cfg.Kafka.Brokers, "security", pc.Kafka.String())
-	store, err := newStateStore(ctx, cfg, pc, m, obs)
-	if err != nil {
-		return err
-	}
-	if store != nil {
-		defer store.Close()
-	}
-	s.pc, s.store = withState(pc, cfg, store), store
-	log.Info("rnncast: starting", "model", m.Meta.Name, "version", m.Meta.Version,
-		"fingerprint", m.Fingerprint(), "brokers", cfg.Kafka.Brokers, "input", cfg.Kafka.InputTopic, "group", cfg.Kafka.Group)
-	return s.serveReloading(ctx, m, cfg.ShutdownTimeout)
+	})
 }
 
 // runUntilDrained runs p until ctx ends. Run drains within the shutdown

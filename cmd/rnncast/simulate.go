@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -66,13 +64,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(simulateFlags(&o, stderr), args); code >= 0 {
 		return code
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(o.duration)
 	defer stop()
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.duration)
-		defer cancel()
-	}
 	n, err := simulateTo(ctx, o)
 	fmt.Fprintf(stdout, "rnncast simulate: %d records produced to %s\n", n, o.topic)
 	if err != nil {

@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/rnncast/rnncast/config"
 	"github.com/rnncast/rnncast/ingest"
@@ -95,7 +93,7 @@ func runTopics(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.set = setFlags(fs)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	problems, err := topics(ctx, o, stdout)
 	if err != nil {

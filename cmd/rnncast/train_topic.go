@@ -5,17 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/record"
+	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/train"
 	"github.com/rnncast/rnncast/window"
 )
@@ -26,7 +27,7 @@ func (f *trainFlags) readData(stdout io.Writer) (*train.Table, error) {
 	if f.topic.topic == "" {
 		return readTable("train", f.data, f.target, f.features)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := commandContext(0)
 	defer stop()
 	tab, st, err := f.topicTable(ctx)
 	if err != nil {
@@ -44,14 +45,16 @@ type topicStats struct {
 	readings, filled           int
 }
 
-// topicTable reads the topic range, decodes every record (undecodable ones
-// are counted), picks one sensor (-sensor, or the one with the most
-// readings; ties by name), places its readings on the grid with the
-// config's window settings, exactly as serving does (gaps up to max_gap
-// filled, duplicates and late readings dropped, a longer gap resets), and
-// keeps the longest run of rows without a reset. Sensors are not
-// concatenated: a stateful model trained across two sensors' junction
-// would learn a jump that never happens.
+// topicTable reads the topic range through the replay path of serving
+// (pipeline.Replay: the live worker's decode and window code, with the
+// config's input and window settings), so training sees exactly the
+// readings serving applies: undecodable, late and duplicate records are
+// dead-lettered and counted as rejected. It picks one sensor (-sensor, or
+// the one with the most readings; ties by name), places its applied
+// readings on the grid again (gaps up to max_gap filled as serving fills
+// them, a longer gap resets), and keeps the longest run of rows without a
+// reset. Sensors are not concatenated: a stateful model trained across two
+// sensors' junction would learn a jump that never happens.
 func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, error) {
 	names := []string{f.target}
 	if f.features != "" {
@@ -66,15 +69,13 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 		return nil, topicStats{}, err
 	}
 	pc.Decoder.Features = len(names)
-	wc := pc.Window
-	wc.Features, wc.Window, wc.MaxBatch = len(names), 1, pipeline.DefaultMaxBatch
 	if f.interval > 0 {
-		wc.Interval = f.interval
+		pc.Window.Interval = f.interval
 	}
-	if wc.Interval <= 0 {
+	if pc.Window.Interval <= 0 {
 		return nil, topicStats{}, errors.New("the grid interval is unknown: set window.interval in -config or pass -interval")
 	}
-	bySensor, st, err := f.topic.readings(ctx, pc)
+	bySensor, st, err := f.topic.readings(ctx, pc, len(names))
 	if err != nil {
 		return nil, st, err
 	}
@@ -86,6 +87,8 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	if len(rs) == 0 {
 		return nil, st, fmt.Errorf("sensor %q has no readings in the range", st.sensor)
 	}
+	wc := pc.Window
+	wc.Features, wc.Window, wc.MaxBatch = len(names), 1, pipeline.DefaultMaxBatch
 	tab, err := grid(rs, wc, &st)
 	if err != nil {
 		return nil, st, err
@@ -94,10 +97,14 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	return tab, st, nil
 }
 
-// readings decodes every record of the range, by sensor, in offset order.
-func (t *topicFlags) readings(ctx context.Context, pc pipeline.Config) (map[string][]record.Reading, topicStats, error) {
+// readings replays the range (pipeline.Replay, no forecasts written) and
+// returns the reading rows its workers applied, by sensor, in the order
+// applied: their grid slot and values, as serving's OnReading sees them.
+// The replay steps a placeholder model of features inputs (the model to
+// train does not exist yet; its forecasts are dropped).
+func (t *topicFlags) readings(ctx context.Context, pc pipeline.Config, features int) (map[string][]record.Reading, topicStats, error) {
 	var st topicStats
-	dec, err := record.NewDecoder(pc.Decoder)
+	m, err := placeholderModel(features, pc.Window.Interval)
 	if err != nil {
 		return nil, st, err
 	}
@@ -105,35 +112,54 @@ func (t *topicFlags) readings(ctx context.Context, pc pipeline.Config) (map[stri
 	if err != nil {
 		return nil, st, err
 	}
+	defer func() {
+		for _, s := range srcs {
+			s.(*ingest.RangeReader).Close()
+		}
+	}()
+	var mu sync.Mutex // partitions replay concurrently; a sensor lives in one
 	out := map[string][]record.Reading{}
-	var m ingest.Message
-	var r record.Reading
-	for _, s := range srcs {
-		rr := s.(*ingest.RangeReader)
-		for err == nil {
-			if err = rr.Next(ctx, &m); err != nil {
-				break
-			}
-			st.records++
-			if dec.Decode(m.Key, m.Value, m.Time, &r) != nil {
-				st.rejected++
-				continue
-			}
-			// r.Values is the decoder's reused memory: the stored reading
-			// gets a copy.
-			keep := r
-			keep.Offset, keep.Partition, keep.Values = m.Offset, m.Partition, slices.Clone(r.Values)
-			out[r.Key] = append(out[r.Key], keep)
-		}
-		rr.Close()
-		if !errors.Is(err, io.EOF) {
-			return nil, st, err
-		}
-		err = nil
+	pc.OnReading = func(sensor string, ts time.Time, values []float64) {
+		r := record.Reading{Key: sensor, Time: ts, Values: slices.Clone(values)} // values is the worker's memory
+		mu.Lock()
+		out[sensor] = append(out[sensor], r)
+		mu.Unlock()
+	}
+	pc.OnReadings, pc.OnForecast, pc.OnForecasts = nil, nil, nil
+	pc.OutputTopic, pc.DeadLetterTopic = "", ""
+	rst, err := pipeline.Replay(ctx, pc, m, srcs, discardBatches{}, pipeline.ReplayOptions{})
+	if err != nil {
+		return nil, st, err
+	}
+	st.records = rst.Records
+	for _, n := range rst.DeadLetters {
+		st.rejected += n
 	}
 	st.sensors = len(out)
 	return out, st, nil
 }
+
+// placeholderModel is the smallest stateful model of the given inputs
+// (one tanh unit, zero weights, horizon 1): what a replay needs to run
+// when only its readings are wanted.
+func placeholderModel(inputs int, interval time.Duration) (*model.Model, error) {
+	m := &model.Model{
+		Meta: model.Meta{Name: "placeholder", Version: "0", Arch: model.ArchSeq2Vec, Cell: model.CellRNN, Nonlinearity: "tanh",
+			Hidden: 1, Layers: 1, Inputs: inputs, Window: 1, Horizon: 1, Interval: interval, Norm: model.NormNone, Mode: "stateful"},
+		Encoder: model.RNN{Cell: model.CellRNN, Nonlinearity: "tanh", Hidden: 1,
+			Layers: []model.Layer{{In: inputs, Wih: make([]float32, inputs), Whh: []float32{0}, Bih: []float32{0}, Bhh: []float32{0}}}},
+		FCW: []float32{0}, FCB: []float32{0},
+	}
+	if err := m.Prepare(); err != nil {
+		return nil, fmt.Errorf("rnncast train: cannot build the replay's placeholder model: %w", err)
+	}
+	return m, nil
+}
+
+// discardBatches is a pipeline.BatchWriter that writes nothing.
+type discardBatches struct{}
+
+func (discardBatches) Write(context.Context, *sink.Batch) error { return nil }
 
 // busiest returns the sensor with the most readings (the first by name on
 // a tie).
@@ -147,8 +173,9 @@ func busiest(by map[string][]record.Reading) string {
 	return best
 }
 
-// grid places rs on the grid with window.Windows and returns the longest
-// run of rows without a reset.
+// grid places rs (the readings serving applied, in order) on the grid with
+// window.Windows, which fills and resets as serving's did, and returns the
+// longest run of rows without a reset.
 func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, error) {
 	w, err := window.New[struct{}](wc, memory.DefaultAllocator)
 	if err != nil {

@@ -19,9 +19,14 @@ import (
 // TestTrainTopic trains from a topic range: the busiest sensor's readings
 // on the grid (a two-slot gap filled linearly, a ten-slot gap resetting),
 // the longest run after the reset kept; bad records and another sensor
-// ignored.
+// ignored; the records serving dead-letters (not JSON, a duplicate) counted as
+// rejected.
 func TestTrainTopic(t *testing.T) {
-	c := kafkatest.Kfake(t)
+	t.Run("kfake", func(t *testing.T) { testTrainTopic(t, kafkatest.Kfake(t)) })
+	t.Run("real", func(t *testing.T) { testTrainTopic(t, kafkatest.Real(t)) })
+}
+
+func testTrainTopic(t *testing.T, c *kafkatest.Cluster) {
 	in := kafkatest.Name(t, "in")
 	c.CreateTopic(t, in, 2, nil)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -39,6 +44,9 @@ func TestTrainTopic(t *testing.T) {
 		if i == 200 {
 			msgs = append(msgs, kafka.Message{Key: []byte("a"), Value: []byte("not json")})
 		}
+		if i == 150 { // serving dead-letters the repeat as a duplicate; so does the replay training reads
+			msgs = append(msgs, kafka.Message{Key: []byte("a"), Value: []byte(v)})
+		}
 	}
 	c.Produce(t, in, msgs...)
 	dir := t.TempDir()
@@ -55,8 +63,8 @@ func TestTrainTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.sensor != "a" || st.records != len(msgs) || st.rejected != 1 || st.sensors != 2 || st.readings != 288 || st.filled != 2 {
-		t.Errorf("got stats %+v, want sensor a, %d records, 1 rejected, 2 sensors, 288 readings, 2 fills", st, len(msgs))
+	if st.sensor != "a" || st.records != len(msgs) || st.rejected != 2 || st.sensors != 2 || st.readings != 288 || st.filled != 2 {
+		t.Errorf("got stats %+v, want sensor a, %d records, 2 rejected (not JSON, duplicate), 2 sensors, 288 readings, 2 fills", st, len(msgs))
 	}
 	if len(tab.Times) != 260 || !tab.Times[0].Equal(t0.Add(40*time.Hour)) || tab.Interval != time.Hour {
 		t.Fatalf("got %d rows from %v every %v, want 260 from %v every 1h", len(tab.Times), tab.Times[0], tab.Interval, t0.Add(40*time.Hour))
