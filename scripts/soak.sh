@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# Soak and overload benchmark of rnncast on a real Kafka broker (a
+# benchmark, not a test: it prints figures and checks them, and exits 1
+# when a check fails).
+#
+#   scripts/soak.sh [--short]
+#
+# Phases, one `rnncast run` process throughout (`rnncast simulate`
+# produces; a private broker from scripts/kafka, stopped by its pid):
+#   1. max rate: simulate fills the input topic as fast as it can for
+#      SOAK_MEASURE, then run drains that backlog; records / drain time is
+#      the maximum rate (or SOAK_MAX_RATE gives it and skips this).
+#   2. soak: SOAK_DURATION at half the maximum rate. Checked after
+#      SOAK_WARMUP: RSS within ±SOAK_RSS_PCT % of its mean, goroutines flat
+#      (max - min <= SOAK_GOROUTINE_SLACK), lag bounded (never above
+#      SOAK_LAG_SECONDS s of input), no dead letter.
+#   3. overload: SOAK_OVERLOAD at twice the maximum rate: RSS at most
+#      SOAK_OVERLOAD_RSS times the soak's mean (nothing unbounded), lag
+#      grows; then the rate drops to zero and the lag must drain within
+#      SOAK_DRAIN_TIMEOUT.
+#   4. accounting: records produced (simulate's counts) = the topic's end
+#      offsets = the group's committed offsets = records fetched =
+#      forecasts + warm-up steps + dead letters + skipped.
+# Every SOAK_SAMPLE it samples VmRSS (/proc/<pid>/status) and, from
+# /metrics, go_goroutines, rnncast_consumer_lag (sum),
+# rnncast_dead_letters_total and the counters, into <workdir>/samples.tsv.
+#
+# Defaults (the full run): SOAK_MEASURE=20s SOAK_DURATION=10m
+# SOAK_WARMUP=2m SOAK_OVERLOAD=2m SOAK_SAMPLE=5s; --short (CI, about a
+# minute of load): SOAK_MEASURE=8s SOAK_DURATION=30s SOAK_WARMUP=10s
+# SOAK_OVERLOAD=15s SOAK_SAMPLE=2s. Any SOAK_* set in the environment wins.
+# Others: SOAK_SENSORS=1000 SOAK_PARTITIONS=4 SOAK_RSS_PCT=5
+# SOAK_GOROUTINE_SLACK=5 SOAK_LAG_SECONDS=5 SOAK_OVERLOAD_RSS=1.5
+# SOAK_DRAIN_TIMEOUT=5m, SOAK_WORKDIR (default a new temporary directory,
+# removed at the end unless SOAK_KEEP=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+started=$(date +%s)
+
+if [ "${1:-}" = "--short" ]; then
+	: "${SOAK_MEASURE:=8s}" "${SOAK_DURATION:=30s}" "${SOAK_WARMUP:=10s}" "${SOAK_OVERLOAD:=15s}" "${SOAK_SAMPLE:=2s}"
+	shift
+elif [ $# -gt 0 ]; then
+	echo "usage: $0 [--short]   (parameters: SOAK_* environment variables, see the script's header)" >&2
+	exit 2
+fi
+: "${SOAK_MEASURE:=20s}" "${SOAK_DURATION:=10m}" "${SOAK_WARMUP:=2m}" "${SOAK_OVERLOAD:=2m}" "${SOAK_SAMPLE:=5s}"
+: "${SOAK_SENSORS:=1000}" "${SOAK_PARTITIONS:=4}" "${SOAK_RSS_PCT:=5}" "${SOAK_GOROUTINE_SLACK:=5}"
+: "${SOAK_LAG_SECONDS:=5}" "${SOAK_OVERLOAD_RSS:=1.5}" "${SOAK_DRAIN_TIMEOUT:=5m}"
+
+# seconds converts a Go-style duration (90s, 2m, 1m30s, 500ms) to seconds.
+seconds() {
+	awk -v d="$1" 'BEGIN {
+		s = 0; n = ""
+		for (i = 1; i <= length(d); i++) {
+			c = substr(d, i, 1)
+			if (c ~ /[0-9.]/) { n = n c; continue }
+			if (substr(d, i, 2) == "ms") { s += n / 1000; i++; n = ""; continue }
+			if (c == "h") s += n * 3600; else if (c == "m") s += n * 60; else if (c == "s") s += n
+			else { print "bad"; exit }
+			n = ""
+		}
+		if (n != "") { print "bad"; exit }
+		print s
+	}'
+}
+for v in SOAK_MEASURE SOAK_DURATION SOAK_WARMUP SOAK_OVERLOAD SOAK_SAMPLE SOAK_DRAIN_TIMEOUT; do
+	[ "$(seconds "${!v}")" != bad ] || { echo "soak.sh: $v=${!v} is not a duration (e.g. 30s, 10m)" >&2; exit 2; }
+done
+
+work=${SOAK_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/rnncast-soak.XXXXXX")}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+run_pid=""
+sim_pid=""
+finish() {
+	local status=$?
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
+		kill "$run_pid" 2>/dev/null || true
+		wait "$run_pid" 2>/dev/null || true
+	fi
+	if [ -f "$work/kafka/broker.env" ]; then
+		scripts/kafka/stop.sh "$work/kafka" || status=1
+	fi
+	if [ "$status" -ne 0 ] && [ -s "$work/run.log" ]; then
+		echo "--- last 20 lines of rnncast run's log ---" >&2
+		tail -n 20 "$work/run.log" >&2
+	fi
+	if [ "${SOAK_KEEP:-}" = 1 ] || [ -n "${SOAK_WORKDIR:-}" ]; then
+		echo "soak.sh: workdir kept: $work" >&2
+	else
+		rm -rf "$work"
+	fi
+	echo "soak.sh: exit $status after $(($(date +%s) - started))s" >&2
+	exit "$status"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { echo "soak.sh: $*" >&2; }
+
+go build -o "$work/rnncast" ./cmd/rnncast
+go build -o "$work/kafkaprobe" ./internal/kafkatest/kafkaprobe
+scripts/kafka/start.sh "$work/kafka"
+brokers=$(sed -n 's/^RNNCAST_KAFKA_BROKERS=//p' "$work/kafka/broker.env")
+topic=soak-in
+group=soak
+read -r http_port < <("$work/kafkaprobe" ports 1)
+metrics_url=http://127.0.0.1:$http_port/metrics
+
+cat >"$work/pipeline.yaml" <<YAML
+kafka:
+  brokers: ["$brokers"]
+  input_topic: $topic
+  output_topic: soak-out
+  dead_letter_topic: soak-dlq
+  state_topic: soak-state
+  group: $group
+  start_offset: earliest
+model:
+  path: $repo/models/demo.safetensors
+http:
+  listen: 127.0.0.1:$http_port
+log:
+  level: warn
+  format: text
+YAML
+
+# The demo model's interval (1h) is simulate's default; no malformed
+# records, so every dead letter would come from load.
+simulate() { # rate duration
+	"$work/rnncast" simulate --brokers "$brokers" --topic "$topic" --sensors "$SOAK_SENSORS" \
+		--malformed-rate 0 --rate "$1" --duration "$2" --seed "$RANDOM"
+}
+produced=0
+# simulate_bg rate duration: in the background; wait_sim waits, sets
+# sim_n to its count and adds that to produced.
+simulate_bg() {
+	simulate "$@" >"$work/sim.out" 2>"$work/sim.err" &
+	sim_pid=$!
+}
+wait_sim() {
+	local status=0
+	wait "$sim_pid" || status=$?
+	sim_pid=""
+	[ "$status" -eq 0 ] || { log "rnncast simulate failed:"; cat "$work/sim.err" >&2; exit 1; }
+	sim_n=$(sed -n 's/^rnncast simulate: \([0-9]*\) records.*/\1/p' "$work/sim.out")
+	produced=$((produced + sim_n))
+}
+
+# metric name: the sum of every series of a metric (0 when absent).
+scrape() { curl -fsS --max-time 5 "$metrics_url" >"$work/metrics.txt" 2>/dev/null; }
+metric() {
+	awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $2 } END { printf "%.0f\n", s }' "$work/metrics.txt"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$run_pid/status"; }
+
+# sample phase: one line of samples.tsv (and the values in globals).
+echo -e "t\tphase\trss_kb\tgoroutines\tlag\tdead\trecords_in\tforecasts\twarmups\tskipped" >"$work/samples.tsv"
+sample() {
+	kill -0 "$run_pid" 2>/dev/null || { log "rnncast run exited"; exit 1; }
+	scrape || { log "cannot scrape $metrics_url"; return 1; }
+	s_rss=$(rss_kb)
+	s_gor=$(metric go_goroutines)
+	s_lag=$(metric rnncast_consumer_lag)
+	s_dead=$(metric rnncast_dead_letters_total)
+	s_in=$(metric rnncast_records_in_total)
+	s_fc=$(metric rnncast_forecasts_out_total)
+	s_warm=$(metric rnncast_warmup_steps_total)
+	s_skip=$(metric rnncast_skipped_total)
+	echo -e "$(($(date +%s) - started))\t$1\t$s_rss\t$s_gor\t$s_lag\t$s_dead\t$s_in\t$s_fc\t$s_warm\t$s_skip" >>"$work/samples.tsv"
+}
+# sample_for phase seconds: sample every SOAK_SAMPLE for that long.
+sample_for() {
+	local end=$(($(date +%s) + ${2%.*}))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		sample "$1" || true
+		sleep "$(seconds "$SOAK_SAMPLE")"
+	done
+}
+
+failed=0
+check() { # ok description
+	if [ "$1" = 1 ]; then
+		log "PASS $2"
+	else
+		log "FAIL $2"
+		failed=1
+	fi
+}
+
+"$work/rnncast" simulate --brokers "$brokers" --topic "$topic" --create "$SOAK_PARTITIONS" --rate 1 --duration 1ms >/dev/null
+produced=$("$work/kafkaprobe" offsets -brokers "$brokers" -topic "$topic" | sed 's/end=\([0-9]*\).*/\1/')
+
+# 1. The maximum rate.
+start_run() {
+	"$work/rnncast" run --config "$work/pipeline.yaml" >"$work/run.log" 2>&1 &
+	run_pid=$!
+	for _ in $(seq 300); do
+		scrape && return 0
+		kill -0 "$run_pid" 2>/dev/null || { log "rnncast run exited at start"; exit 1; }
+		sleep 0.2
+	done
+	log "rnncast run serves no /metrics"
+	exit 1
+}
+if [ -n "${SOAK_MAX_RATE:-}" ]; then
+	max_rate=$SOAK_MAX_RATE
+	start_run
+	log "maximum rate given: $max_rate records/s"
+else
+	simulate_bg 10000000 "$SOAK_MEASURE"
+	wait_sim
+	backlog=$sim_n
+	log "backlog: $backlog records produced in $SOAK_MEASURE ($(awk -v n="$backlog" -v d="$(seconds "$SOAK_MEASURE")" 'BEGIN { printf "%.0f", n / d }') records/s, simulate's own maximum)"
+	start_run
+	t0=""
+	while :; do
+		sample measure || true
+		if [ -z "$t0" ] && [ "${s_in:-0}" -gt 0 ]; then
+			t0=$(date +%s.%N)
+			in0=$s_in
+		fi
+		if [ "${s_in:-0}" -ge "$produced" ]; then
+			break
+		fi
+		sleep 0.5
+	done
+	t1=$(date +%s.%N)
+	max_rate=$(awk -v n="$((s_in - in0))" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+	log "maximum rate: $max_rate records/s (drained $((s_in - in0)) records in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s)"
+fi
+half=$((max_rate / 2))
+double=$((max_rate * 2))
+
+# 2. Soak at half the maximum rate.
+soak_s=$(seconds "$SOAK_DURATION")
+warm_s=$(seconds "$SOAK_WARMUP")
+log "soak: $SOAK_DURATION at $half records/s ($SOAK_SENSORS sensors), warm-up $SOAK_WARMUP"
+simulate_bg "$half" "$SOAK_DURATION"
+sample_for warmup "$warm_s"
+sample_for soak "$(awk -v a="$soak_s" -v b="$warm_s" 'BEGIN { print a - b }')"
+wait_sim
+n=$sim_n
+log "soak: $n records produced ($(awk -v n="$n" -v d="$soak_s" 'BEGIN { printf "%.0f", n / d }') records/s)"
+sample soak-end || true
+
+stats() { # phase column: mean min max
+	awk -F'\t' -v p="$1" -v c="$2" 'NR > 1 && $2 == p { s += $c; k++; if (k == 1 || $c < lo) lo = $c; if ($c > hi) hi = $c }
+		END { if (k == 0) { print "0 0 0"; exit } printf "%.0f %.0f %.0f\n", s / k, lo, hi }' "$work/samples.tsv"
+}
+read -r rss_mean rss_min rss_max < <(stats soak 3)
+read -r gor_mean gor_min gor_max < <(stats soak 4)
+read -r lag_mean lag_min lag_max < <(stats soak 5)
+lag_bound=$((half * SOAK_LAG_SECONDS))
+log "soak after warm-up: RSS mean $((rss_mean / 1024)) MiB, min $((rss_min / 1024)), max $((rss_max / 1024)); goroutines $gor_min-$gor_max; lag mean $lag_mean, max $lag_max"
+check "$(awk -v m="$rss_mean" -v lo="$rss_min" -v hi="$rss_max" -v p="$SOAK_RSS_PCT" 'BEGIN { print (m > 0 && hi <= m * (1 + p / 100) && lo >= m * (1 - p / 100)) ? 1 : 0 }')" \
+	"soak RSS within ±$SOAK_RSS_PCT% of its mean: $(awk -v m="$rss_mean" -v lo="$rss_min" -v hi="$rss_max" 'BEGIN { printf "%+.1f%% / %+.1f%%", (lo / m - 1) * 100, (hi / m - 1) * 100 }')"
+check "$([ $((gor_max - gor_min)) -le "$SOAK_GOROUTINE_SLACK" ] && echo 1)" "soak goroutines flat: $gor_min-$gor_max (slack $SOAK_GOROUTINE_SLACK)"
+check "$([ "$lag_max" -le "$lag_bound" ] && echo 1)" "soak lag bounded: max $lag_max <= $lag_bound ($SOAK_LAG_SECONDS s of input)"
+check "$([ "$s_dead" -eq 0 ] && echo 1)" "no dead letters from load: $s_dead"
+
+# 3. Overload at twice the maximum rate, then drain.
+log "overload: $SOAK_OVERLOAD at $double records/s"
+over_s=$(seconds "$SOAK_OVERLOAD")
+lag_before=$s_lag
+simulate_bg "$double" "$SOAK_OVERLOAD"
+sample_for overload "$over_s"
+wait_sim
+n=$sim_n
+sample overload-end || true
+lag_peak=$s_lag
+log "overload: $n records produced ($(awk -v n="$n" -v d="$over_s" 'BEGIN { printf "%.0f", n / d }') records/s); lag $lag_before -> $lag_peak"
+read -r orss_mean orss_min orss_max < <(stats overload 3)
+check "$(awk -v hi="$orss_max" -v m="$rss_mean" -v f="$SOAK_OVERLOAD_RSS" 'BEGIN { print (hi <= m * f) ? 1 : 0 }')" \
+	"overload RSS bounded: max $((orss_max / 1024)) MiB <= $SOAK_OVERLOAD_RSS x soak mean $((rss_mean / 1024)) MiB"
+check "$([ "$lag_peak" -gt $((lag_before + max_rate)) ] && echo 1)" "overload lag grows: $lag_before -> $lag_peak (more than 1 s of input)"
+
+drain_start=$(date +%s.%N)
+drain_deadline=$(($(date +%s) + $(seconds "$SOAK_DRAIN_TIMEOUT" | cut -d. -f1)))
+drained=0
+while [ "$(date +%s)" -lt "$drain_deadline" ]; do
+	sample drain || true
+	read -r end committed < <("$work/kafkaprobe" offsets -brokers "$brokers" -topic "$topic" -group "$group" | sed 's/end=\([0-9]*\) committed=\([0-9]*\)/\1 \2/')
+	if [ "$s_lag" -eq 0 ] && [ "$committed" -eq "$end" ] && [ "$s_in" -ge "$end" ]; then
+		drained=1
+		break
+	fi
+	sleep 1
+done
+drain_s=$(awk -v a="$drain_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+check "$drained" "lag drains once the rate drops: in ${drain_s}s (limit $SOAK_DRAIN_TIMEOUT)"
+
+# 4. Every offset accounted for.
+sleep 2
+sample final || true
+read -r end committed < <("$work/kafkaprobe" offsets -brokers "$brokers" -topic "$topic" -group "$group" | sed 's/end=\([0-9]*\) committed=\([0-9]*\)/\1 \2/')
+sum=$((s_fc + s_warm + s_dead + s_skip))
+log "accounting: produced $produced, end offsets $end, committed $committed, fetched $s_in, forecasts $s_fc + warm-ups $s_warm + dead letters $s_dead + skipped $s_skip = $sum"
+check "$([ "$produced" -eq "$end" ] && [ "$end" -eq "$committed" ] && [ "$committed" -eq "$s_in" ] && [ "$s_in" -eq "$sum" ] && echo 1)" \
+	"every offset accounted for"
+read -r frss_mean frss_min frss_max < <(stats drain 3)
+log "RSS: soak mean $((rss_mean / 1024)) MiB, overload max $((orss_max / 1024)) MiB, drain max $((frss_max / 1024)) MiB, final $((s_rss / 1024)) MiB; goroutines final $s_gor"
+log "samples: $work/samples.tsv (kept with SOAK_KEEP=1)"
+if [ "$failed" -ne 0 ]; then
+	log "a check failed"
+	exit 1
+fi
+log "every check passed"
