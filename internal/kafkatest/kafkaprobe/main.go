@@ -13,6 +13,9 @@
 //	kafkaprobe offsets -brokers A -topic T [-group G]
 //	                                         print the sums of T's end offsets
 //	                                         and of G's committed offsets
+//	kafkaprobe create -brokers A [-partitions N] TOPIC...
+//	                                         create topics (the brokers'
+//	                                         default replication factor)
 package main
 
 import (
@@ -27,7 +30,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D] | offsets -brokers ADDR -topic T [-group G]")
+		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D] | offsets -brokers ADDR -topic T [-group G] | create -brokers ADDR [-partitions N] TOPIC...")
 		return 2
 	}
 	var err error
@@ -40,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdReady(args[1:], stdout)
 	case "offsets":
 		err = cmdOffsets(args[1:], stdout)
+	case "create":
+		err = cmdCreate(args[1:])
 	default:
 		err = fmt.Errorf("kafkaprobe: unknown command %q", args[0])
 	}

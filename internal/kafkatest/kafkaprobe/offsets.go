@@ -92,3 +92,36 @@ func committedOffsets(ctx context.Context, c *kafka.Client, group, topic string,
 	}
 	return sum, nil
 }
+
+// cmdCreate creates topics with -partitions partitions and the brokers'
+// default replication factor; one that exists already is not an error.
+func cmdCreate(args []string) error {
+	fs := flag.NewFlagSet("create", flag.ContinueOnError)
+	brokers := fs.String("brokers", "", "bootstrap addresses host:port,...")
+	partitions := fs.Int("partitions", 1, "partitions of each topic")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *brokers == "" || fs.NArg() == 0 || *partitions < 1 {
+		return errors.New("kafkaprobe: usage: create -brokers A [-partitions N] TOPIC...")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tr := &kafka.Transport{DialTimeout: 5 * time.Second}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(strings.Split(*brokers, ",")...), Timeout: 20 * time.Second, Transport: tr}
+	req := &kafka.CreateTopicsRequest{}
+	for _, t := range fs.Args() {
+		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: *partitions, ReplicationFactor: -1})
+	}
+	res, err := c.CreateTopics(ctx, req)
+	if err != nil {
+		return fmt.Errorf("kafkaprobe: cannot create topics: %w", err)
+	}
+	for t, err := range res.Errors {
+		if err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+			return fmt.Errorf("kafkaprobe: cannot create topic %s: %w", t, err)
+		}
+	}
+	return nil
+}
