@@ -80,6 +80,11 @@ func committedOffsets(ctx context.Context, c *kafka.Client, group, topic string,
 	if err == nil {
 		err = res.Error
 	}
+	// Kafka answers an unknown group with no offsets, kfake with
+	// GROUP_ID_NOT_FOUND: nothing committed either way.
+	if errors.Is(err, kafka.GroupIdNotFound) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("kafkaprobe: committed offsets of %s: %w", group, err)
 	}
