@@ -243,9 +243,9 @@ else
 	# rate, until rnncast fetches less than 95% of a step's records in its
 	# time or ends it more than 0.25 s of input behind (or
 	# simulate cannot produce the rate). The maximum is the last rate kept
-	# up with; backlog throughput is lower than live throughput (a batch
-	# then holds several readings of a sensor, which take one model step
-	# each), so this is the sustainable rate, to within the factor.
+	# up with: the sustainable live rate, to within the factor (draining a
+	# backlog is another regime: its rate varied from a third to twice the
+	# live one between runs).
 	step_s=$(seconds "$SOAK_RAMP_STEP")
 	rate=$SOAK_RAMP_START
 	max_rate=0
