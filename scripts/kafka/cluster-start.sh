@@ -36,6 +36,15 @@ if [ -f "$workdir/version" ]; then
 else
 	version=${RNNCAST_KAFKA_VERSION:-3.9.2}
 fi
+# A node already running is an error, and stays running (the failure
+# path below crashes the nodes this script started).
+for n in 1 2 3; do
+	pid=$(sed -n 's/^RNNCAST_KAFKA_PID=//p' "$workdir/node$n/broker.env" 2>/dev/null || true)
+	if [ -n "$pid" ] && grep -qaF "$workdir/node$n/server.properties" "/proc/$pid/cmdline" 2>/dev/null; then
+		echo "cluster-start.sh: node $n (pid $pid) of $workdir is already running" >&2
+		exit 1
+	fi
+done
 jars=$(RNNCAST_KAFKA_VERSION=$version "$here/fetch.sh")
 probe=$workdir/kafkaprobe
 if [ ! -x "$probe" ]; then
