@@ -13,7 +13,7 @@
 //	kafkaprobe offsets -brokers A -topic T [-group G]
 //	                                         print the sums of T's end offsets
 //	                                         and of G's committed offsets
-//	kafkaprobe create -brokers A [-partitions N] TOPIC...
+//	kafkaprobe create -brokers A [-partitions N] [-config k=v]... TOPIC...
 //	                                         create topics (the brokers'
 //	                                         default replication factor)
 package main
@@ -30,7 +30,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D] | offsets -brokers ADDR -topic T [-group G] | create -brokers ADDR [-partitions N] TOPIC...")
+		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D] | offsets -brokers ADDR -topic T [-group G] | create -brokers ADDR [-partitions N] [-config k=v]... TOPIC...")
 		return 2
 	}
 	var err error

@@ -132,7 +132,7 @@ func TestCreateAndOffsetsOnKfake(t *testing.T) {
 	defer c.Close()
 	addr := c.ListenAddrs()[0]
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"create", "-brokers", addr, "-partitions", "3", "in", "out"}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"create", "-brokers", addr, "-partitions", "3", "-config", "retention.bytes=1048576", "in", "out"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("create: exit %d, %s", code, stderr.String())
 	}
 	// A second create of the same topics is not an error.
@@ -163,5 +163,8 @@ func TestCreateAndOffsetsOnKfake(t *testing.T) {
 	f([]string{"-topic", "in", "-group", "nobody"}, "end=10 committed=0\n")
 	if code := run([]string{"offsets", "-brokers", addr, "-topic", "missing"}, &stdout, &stderr); code != 1 {
 		t.Errorf("offsets of a missing topic: exit %d, want 1", code)
+	}
+	if code := run([]string{"create", "-brokers", addr, "-config", "nonsense", "x"}, &stdout, &stderr); code != 1 {
+		t.Errorf("create with -config nonsense: exit %d, want 1", code)
 	}
 }

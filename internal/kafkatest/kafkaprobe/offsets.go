@@ -98,17 +98,27 @@ func committedOffsets(ctx context.Context, c *kafka.Client, group, topic string,
 	return sum, nil
 }
 
-// cmdCreate creates topics with -partitions partitions and the brokers'
-// default replication factor; one that exists already is not an error.
+// cmdCreate creates topics with -partitions partitions, the brokers'
+// default replication factor and the -config entries; one that exists
+// already is not an error.
 func cmdCreate(args []string) error {
 	fs := flag.NewFlagSet("create", flag.ContinueOnError)
 	brokers := fs.String("brokers", "", "bootstrap addresses host:port,...")
 	partitions := fs.Int("partitions", 1, "partitions of each topic")
+	var configs []kafka.ConfigEntry
+	fs.Func("config", "a topic config name=value (repeatable)", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want name=value, got %q", v)
+		}
+		configs = append(configs, kafka.ConfigEntry{ConfigName: k, ConfigValue: val})
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *brokers == "" || fs.NArg() == 0 || *partitions < 1 {
-		return errors.New("kafkaprobe: usage: create -brokers A [-partitions N] TOPIC...")
+		return errors.New("kafkaprobe: usage: create -brokers A [-partitions N] [-config name=value]... TOPIC...")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -117,7 +127,7 @@ func cmdCreate(args []string) error {
 	c := &kafka.Client{Addr: kafka.TCP(strings.Split(*brokers, ",")...), Timeout: 20 * time.Second, Transport: tr}
 	req := &kafka.CreateTopicsRequest{}
 	for _, t := range fs.Args() {
-		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: *partitions, ReplicationFactor: -1})
+		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: *partitions, ReplicationFactor: -1, ConfigEntries: configs})
 	}
 	res, err := c.CreateTopics(ctx, req)
 	if err != nil {
