@@ -138,8 +138,8 @@ func failOutputLeader(t *testing.T, c *kafkatest.Cluster, msgs []kafka.Message, 
 // failTwoBrokers takes two of the three nodes away while rnncast has
 // readings to process: no quorum, no in-sync pair, so no write can be
 // acknowledged. rnncast must stall or fail its writes cleanly (stay up,
-// /healthz 503, commit nothing it has not written) and resume when one
-// node returns. To have work in flight for certain, rnncast is paused
+// /healthz 503, lose nothing: every forecast is there in the end) and
+// resume when one node returns. To have work in flight for certain, rnncast is paused
 // (SIGSTOP) while two chunks are produced and the nodes go, and resumed
 // (SIGCONT) into the outage.
 func failTwoBrokers(t *testing.T, c *kafkatest.Cluster, msgs []kafka.Message, modelPath string, ref map[fcKey]fcVal) {
