@@ -51,6 +51,14 @@ func simulateFlags(o *simulateOptions, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&o.rate, "rate", 1000, "records per second of wall time")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (0: until SIGINT or SIGTERM)")
 	fs.DurationVar(&o.gen.Interval, "interval", time.Hour, "event-time step between two readings of a sensor")
+	fs.Func("start", "event time of the first round, RFC 3339 (default 2026-01-01T00:00:00Z); a later run continues a topic from a later start", func(v string) error {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return fmt.Errorf("want an RFC 3339 time such as 2026-01-01T00:00:00Z: %w", err)
+		}
+		o.gen.Start = t.UTC()
+		return nil
+	})
 	fs.Uint64Var(&o.gen.Seed, "seed", o.gen.Seed, "random seed; the same seed gives the same records")
 	fs.StringVar(&o.gen.Format, "format", "json", "record format: json or csv")
 	fs.Float64Var(&o.gen.GapRate, "gap-rate", o.gen.GapRate, "probability that a sensor falls silent for 1-6 intervals")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,4 +49,19 @@ func TestBrokerList(t *testing.T) {
 	f("a:1, b:2", "env:9", []string{"a:1", "b:2"})
 	f("", "env:9,env2:9", []string{"env:9", "env2:9"})
 	f("", "", []string{"127.0.0.1:9092"})
+}
+
+func TestSimulateStartFlag(t *testing.T) {
+	f := func(args []string, wantCode int, want time.Time) {
+		t.Helper()
+		var o simulateOptions
+		var stderr strings.Builder
+		code := parseFlags(simulateFlags(&o, &stderr), args)
+		if code != wantCode || wantCode < 0 && !o.gen.Start.Equal(want) {
+			t.Errorf("simulate %q: code %d, start %v; want code %d, start %v (stderr %q)", args, code, o.gen.Start, wantCode, want, stderr.String())
+		}
+	}
+	f(nil, -1, time.Time{}) // simulate.Config's default applies
+	f([]string{"--start", "2027-03-01T06:00:00+02:00"}, -1, time.Date(2027, 3, 1, 4, 0, 0, 0, time.UTC))
+	f([]string{"--start", "yesterday"}, 2, time.Time{})
 }

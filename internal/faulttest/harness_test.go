@@ -128,14 +128,27 @@ type setup struct {
 // newSetup creates the topics of one deployment and writes its config.
 func newSetup(t *testing.T, c *kafkatest.Cluster, name, modelPath string) *setup {
 	t.Helper()
-	s := &setup{c: c, in: kafkatest.Name(t, name+"-in"), out: kafkatest.Name(t, name+"-out"),
-		dlq: kafkatest.Name(t, name+"-dlq"), state: kafkatest.Name(t, name+"-state"), group: kafkatest.Name(t, name+"-group")}
+	s := newNames(t, c, name)
 	for _, topic := range []string{s.in, s.out, s.dlq} {
 		c.CreateTopic(t, topic, parts, nil)
 	}
+	s.writeConfig(t, modelPath, "")
+	return s
+}
+
+// newNames names the topics and group of one deployment.
+func newNames(t *testing.T, c *kafkatest.Cluster, name string) *setup {
+	return &setup{c: c, in: kafkatest.Name(t, name+"-in"), out: kafkatest.Name(t, name+"-out"),
+		dlq: kafkatest.Name(t, name+"-dlq"), state: kafkatest.Name(t, name+"-state"), group: kafkatest.Name(t, name+"-group")}
+}
+
+// writeConfig writes the deployment's pipeline.yaml; httpListen is the
+// address of /metrics and /healthz ("" for none).
+func (s *setup) writeConfig(t *testing.T, modelPath, httpListen string) {
+	t.Helper()
 	s.cfg = filepath.Join(t.TempDir(), "pipeline.yaml")
 	yaml := fmt.Sprintf(`kafka:
-  brokers: [%q]
+  brokers: [%s]
   input_topic: %s
   output_topic: %s
   dead_letter_topic: %s
@@ -150,7 +163,7 @@ batch:
   max_records: 64
   max_delay: 5ms
 http:
-  listen: ""
+  listen: %q
 log:
   level: info
   format: text
@@ -158,11 +171,19 @@ state:
   enabled: %v
   checkpoint_interval: 200ms
 shutdown_timeout: 15s
-`, strings.Join(c.Brokers, ","), s.in, s.out, s.dlq, s.state, s.group, modelPath, os.Getenv(EnvNoState) == "")
+`, quoteAll(s.c.Brokers), s.in, s.out, s.dlq, s.state, s.group, modelPath, httpListen, os.Getenv(EnvNoState) == "")
 	if err := os.WriteFile(s.cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return s
+}
+
+// quoteAll is addrs as the items of a YAML flow list.
+func quoteAll(addrs []string) string {
+	q := make([]string, len(addrs))
+	for i, a := range addrs {
+		q[i] = strconv.Quote(a)
+	}
+	return strings.Join(q, ", ")
 }
 
 // proc is one rnncast run child process.

@@ -32,6 +32,7 @@ type Cluster struct {
 
 	fake   *kfake.Cluster
 	broker *broker // nil for kfake and for a real broker without workdir
+	nodes  *nodes  // StartCluster's three nodes; nil otherwise
 }
 
 // Kfake starts an in-process kfake cluster listening on 127.0.0.1 and closes

@@ -1,8 +1,10 @@
 // Package kafkatest provides Kafka clusters to tests: an in-process kfake
 // cluster (Kfake), the real Apache Kafka broker that scripts/test.sh starts
-// (Real), and a private real broker per test (StartBroker); with helpers to
-// create topics, produce, read back without a consumer group, look at
-// offsets, name things uniquely, run kcat, and stop or restart a real broker.
+// (Real), a private real broker per test (StartBroker) and a private
+// three-node replicated cluster (StartCluster, whose nodes a test stops and
+// starts one by one); with helpers to create topics, produce, read back
+// without a consumer group, look at offsets, name things uniquely, run kcat,
+// and stop or restart a real broker.
 //
 // # Tiers
 //

@@ -3,14 +3,17 @@ package kafkatest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 )
 
-// CreateTopic creates a topic with replication factor 1 and the given
+// CreateTopic creates a topic with replication factor 1 (3 and
+// min.insync.replicas 2 on a StartCluster cluster) and the given
 // topic configs (e.g. "cleanup.policy": "compact"), through the controller
 // as Kafka requires, and waits until every partition has a leader that
 // serves it, so the topic can be used at once.
@@ -33,7 +36,29 @@ func (c *Cluster) CreateTopic(t testing.TB, name string, partitions int, configs
 // controller, as Kafka requires, and reports TopicAlreadyExists (which
 // kafka-go's Conn.CreateTopics would swallow).
 func (c *Cluster) createTopic(ctx context.Context, name string, partitions int, configs map[string]string) error {
-	tc := kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: 1}
+	return c.createTopicOn(ctx, name, partitions, nil, configs)
+}
+
+// createTopicOn creates a topic whose every partition has the given
+// replicas (the first is the preferred leader), or, for nil, the
+// cluster's replication factor placed by Kafka. On a StartCluster cluster
+// it sets min.insync.replicas 2 unless configs do.
+func (c *Cluster) createTopicOn(ctx context.Context, name string, partitions int, replicas []int, configs map[string]string) error {
+	tc := kafka.TopicConfig{Topic: name, NumPartitions: partitions, ReplicationFactor: c.replicationFactor()}
+	if replicas != nil {
+		// Kafka takes an assignment only with both counts unset.
+		tc.NumPartitions, tc.ReplicationFactor = -1, -1
+		for p := range partitions {
+			tc.ReplicaAssignments = append(tc.ReplicaAssignments, kafka.ReplicaAssignment{Partition: p, Replicas: replicas})
+		}
+	}
+	if c.nodes != nil && configs[clusterMinInsyncKV] == "" {
+		configs = maps.Clone(configs)
+		if configs == nil {
+			configs = map[string]string{}
+		}
+		configs[clusterMinInsyncKV] = strconv.Itoa(ClusterMinInsync)
+	}
 	keys := make([]string, 0, len(configs))
 	for k := range configs {
 		keys = append(keys, k)
@@ -116,9 +141,16 @@ func allLed(parts []kafka.Partition) bool {
 
 // partitions reads the topic's partitions over a fresh connection, so no
 // cached metadata hides a new topic or a restarted broker.
+// On a cluster with a node down it asks the next broker.
 func (c *Cluster) partitions(ctx context.Context, topic string) ([]kafka.Partition, error) {
 	d := &kafka.Dialer{Timeout: 5 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", c.Brokers[0])
+	var conn *kafka.Conn
+	var err error
+	for _, b := range c.Brokers {
+		if conn, err = d.DialContext(ctx, "tcp", b); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,12 @@
 //	kafkaprobe ready -brokers A [-pid P] [-timeout D]
 //	                                         wait until the broker at A serves
 //	                                         ApiVersions and Metadata
+//	kafkaprobe offsets -brokers A -topic T [-group G]
+//	                                         print the sums of T's end offsets
+//	                                         and of G's committed offsets
+//	kafkaprobe create -brokers A [-partitions N] [-config k=v]... TOPIC...
+//	                                         create topics (the brokers'
+//	                                         default replication factor)
 package main
 
 import (
@@ -24,7 +30,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D]")
+		fmt.Fprintln(stderr, "usage: kafkaprobe ports N | uuid | ready -brokers ADDR [-pid PID] [-timeout D] | offsets -brokers ADDR -topic T [-group G] | create -brokers ADDR [-partitions N] [-config k=v]... TOPIC...")
 		return 2
 	}
 	var err error
@@ -35,6 +41,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdUUID(stdout)
 	case "ready":
 		err = cmdReady(args[1:], stdout)
+	case "offsets":
+		err = cmdOffsets(args[1:], stdout)
+	case "create":
+		err = cmdCreate(args[1:])
 	default:
 		err = fmt.Errorf("kafkaprobe: unknown command %q", args[0])
 	}

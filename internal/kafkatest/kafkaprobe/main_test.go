@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"net"
 	"strconv"
@@ -120,5 +121,50 @@ func TestReadyOnKfake(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "ready after") {
 		t.Errorf("ready printed %q, want it to say when the broker was ready", stdout.String())
+	}
+}
+
+func TestCreateAndOffsetsOnKfake(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	addr := c.ListenAddrs()[0]
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"create", "-brokers", addr, "-partitions", "3", "-config", "retention.bytes=1048576", "in", "out"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("create: exit %d, %s", code, stderr.String())
+	}
+	// A second create of the same topics is not an error.
+	if code := run([]string{"create", "-brokers", addr, "-partitions", "3", "in"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("create again: exit %d, %s", code, stderr.String())
+	}
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "in", Balancer: &kafka.RoundRobin{}, Transport: tr}
+	msgs := make([]kafka.Message, 10)
+	for i := range msgs {
+		msgs[i].Value = []byte{byte(i)}
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f := func(args []string, want string) {
+		t.Helper()
+		stdout.Reset()
+		stderr.Reset()
+		if code := run(append([]string{"offsets", "-brokers", addr}, args...), &stdout, &stderr); code != 0 || stdout.String() != want {
+			t.Errorf("offsets %q: exit %d, %q (stderr %q), want %q", args, code, stdout.String(), stderr.String(), want)
+		}
+	}
+	f([]string{"-topic", "in"}, "end=10 committed=-1\n")
+	f([]string{"-topic", "out"}, "end=0 committed=-1\n")
+	f([]string{"-topic", "in", "-group", "nobody"}, "end=10 committed=0\n")
+	if code := run([]string{"offsets", "-brokers", addr, "-topic", "missing"}, &stdout, &stderr); code != 1 {
+		t.Errorf("offsets of a missing topic: exit %d, want 1", code)
+	}
+	if code := run([]string{"create", "-brokers", addr, "-config", "nonsense", "x"}, &stdout, &stderr); code != 1 {
+		t.Errorf("create with -config nonsense: exit %d, want 1", code)
 	}
 }
