@@ -15,6 +15,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/rnncast/rnncast/checkpoint"
 	"github.com/rnncast/rnncast/config"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
@@ -108,7 +109,7 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (metrics
 		return metrics.Snapshot{}, err
 	}
 	reg, obs, view := ob.reg, ob.metrics, ob.view
-	store, err := pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: cfg.Kafka.Brokers,
+	store, err := checkpoint.New(ctx, checkpoint.Config{Brokers: cfg.Kafka.Brokers,
 		InputTopic: cfg.Kafka.InputTopic, Topic: cfg.Kafka.StateTopic, Mode: m.Meta.Mode}, m, obs)
 	if err != nil {
 		return metrics.Snapshot{}, err

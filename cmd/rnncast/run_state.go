@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rnncast/rnncast/checkpoint"
 	"github.com/rnncast/rnncast/config"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
@@ -17,16 +18,16 @@ import (
 )
 
 // newStateStore returns the state topic store when state.enabled, else nil.
-func newStateStore(ctx context.Context, cfg *config.Config, pc pipeline.Config, m *model.Model, obs pipeline.Observer) (*pipeline.StateStore, error) {
+func newStateStore(ctx context.Context, cfg *config.Config, pc pipeline.Config, m *model.Model, obs pipeline.Observer) (*checkpoint.Store, error) {
 	if !cfg.State.Enabled {
 		return nil, nil
 	}
-	return pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: pc.Brokers, Kafka: pc.Kafka, InputTopic: pc.InputTopic,
+	return checkpoint.New(ctx, checkpoint.Config{Brokers: pc.Brokers, Kafka: pc.Kafka, InputTopic: pc.InputTopic,
 		Topic: cfg.Kafka.StateTopic, Mode: pc.Mode}, m, obs)
 }
 
 // withState wires the state store and the checkpoint cadence into pc.
-func withState(pc pipeline.Config, cfg *config.Config, store *pipeline.StateStore) pipeline.Config {
+func withState(pc pipeline.Config, cfg *config.Config, store *checkpoint.Store) pipeline.Config {
 	if store == nil {
 		return pc
 	}
@@ -43,8 +44,8 @@ func withState(pc pipeline.Config, cfg *config.Config, store *pipeline.StateStor
 type server struct {
 	pc     pipeline.Config
 	obs    *metrics.Observer
-	pobs   pipeline.Observer    // what the pipeline reports to: obs, wrapped by the web view
-	store  *pipeline.StateStore // nil when state is disabled
+	pobs   pipeline.Observer // what the pipeline reports to: obs, wrapped by the web view
+	store  *checkpoint.Store // nil when state is disabled
 	health *swapHealth
 	log    *slog.Logger
 	path   string // the model file SIGHUP reloads
