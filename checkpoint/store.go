@@ -30,9 +30,8 @@ type Config struct {
 	// the input's partition count) when absent. Required.
 	Topic string
 	// Mode is the pipeline's serving mode (pipeline.ModeStateful or
-	// pipeline.ModeWindow): a
-	// stateful key whose state came from another model is warmed up again
-	// from its window ring. Default ModeStateful.
+	// pipeline.ModeWindow): a stateful key whose state came from another
+	// model is warmed up again from its window ring. Default ModeStateful.
 	Mode string
 	// WriterBatchTimeout is how long the state writer waits to fill a
 	// produce batch. Default 5ms.
