@@ -17,8 +17,8 @@ const (
 // checkpointDue reports whether the commit interval has passed or, with
 // CheckpointRecords, enough records were processed since the last commit.
 func (w *worker) checkpointDue() bool {
-	n := w.p.cfg.CheckpointRecords
-	return w.now().Sub(w.lastCommit) >= w.p.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
+	n := w.cfg.CheckpointRecords
+	return w.now().Sub(w.lastCommit) >= w.cfg.CommitInterval || (n > 0 && w.sinceCkpt >= n)
 }
 
 // expire forgets the keys past their TTL and, beyond MaxKeys, the least
@@ -37,7 +37,7 @@ func (w *worker) expire(dst []KeyState) []KeyState {
 }
 
 func (w *worker) expireTTL(dst []KeyState) []KeyState {
-	ttl := w.p.cfg.KeyTTL.Milliseconds()
+	ttl := w.cfg.KeyTTL.Milliseconds()
 	s := w.st.stage
 	if ttl <= 0 || s.held == 0 {
 		return dst
@@ -63,7 +63,7 @@ func (w *worker) expireTTL(dst []KeyState) []KeyState {
 
 func (w *worker) expireCap(dst []KeyState) []KeyState {
 	s := w.st.stage
-	limit := w.p.cfg.MaxKeys
+	limit := w.cfg.MaxKeys
 	if limit <= 0 || s.held <= limit {
 		return dst
 	}
@@ -97,7 +97,7 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 		return dst
 	}
 	w.st.stage.forget(sl)
-	w.p.obs.StateDropped(reason, 1)
+	w.obs.StateDropped(reason, 1)
 	return append(dst, KeyState{Key: k, Deleted: true})
 }
 

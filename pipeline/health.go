@@ -183,6 +183,18 @@ func (p *Pipeline) committed(partition int) {
 	p.mu.Unlock()
 }
 
+// progressed tells the failure backoff that partition moved on
+// (partitionReporter).
+func (p *Pipeline) progressed(partition int) { p.retry.progressed(partition) }
+
+// handBack runs fn with p.mu held: a worker's ledger hand-back
+// (partitionReporter).
+func (p *Pipeline) handBack(fn func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn()
+}
+
 // knowsLag reports whether partition's high watermark is known.
 func (p *Pipeline) knowsLag(partition int) bool {
 	p.mu.Lock()

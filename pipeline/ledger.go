@@ -91,7 +91,7 @@ func (w *worker) first(offset int64) bool {
 // the others as re-fetched. On the worker's first batch, open offsets
 // below its first offset are counted as revoked.
 func (w *worker) countIn() {
-	obs := w.p.obs
+	obs := w.obs
 	if !w.fetched {
 		w.fetched = true
 		if n := w.led.revokeBelow(w.msgs[0].Offset); n > 0 {
@@ -109,7 +109,7 @@ func (w *worker) countIn() {
 // readings, closes the open offsets it settled and exports the lag.
 func (w *worker) accounted() {
 	if w.skips > 0 {
-		w.p.obs.Skipped(SkipApplied, w.skips)
+		w.obs.Skipped(SkipApplied, w.skips)
 	}
 	if len(w.led.open) > 0 {
 		for _, o := range w.settled {
@@ -124,21 +124,21 @@ func (w *worker) accounted() {
 // closeLedger hands the ledger back when the worker ends: the offsets it
 // counted in and did not settle stay open for the partition's next worker.
 func (w *worker) closeLedger() {
-	w.p.mu.Lock()
-	defer w.p.mu.Unlock()
-	l := w.led
-	for _, q := range w.pend.q[w.pend.head:] {
-		if !q.settled && q.offset >= w.newFrom {
-			l.open[q.offset] = struct{}{}
+	w.report.handBack(func() {
+		l := w.led
+		for _, q := range w.pend.q[w.pend.head:] {
+			if !q.settled && q.offset >= w.newFrom {
+				l.open[q.offset] = struct{}{}
+			}
 		}
-	}
-	l.in = max(l.in, w.pend.next)
+		l.in = max(l.in, w.pend.next)
+	})
 }
 
 // reportLag exports the partition's lag: its high watermark as of the
 // newest fetch minus its oldest unsettled offset.
 func (w *worker) reportLag() {
 	if pos, ok := w.pend.committable(); ok && w.hwm >= 0 {
-		w.p.setLag(w.part, w.hwm, pos)
+		w.report.setLag(w.part, w.hwm, pos)
 	}
 }

@@ -157,8 +157,9 @@ func (NopObserver) StateBytes(int) {}
 // Checkpointer persists a partition's changed key states. The pipeline
 // calls it from the partition's worker after the forecasts of a micro-batch
 // are acknowledged and before the offsets they cover are committed, so a
-// committed offset never passes a durable checkpoint. The state topic
-// implementation is a later issue; nil means no checkpoint.
+// committed offset never passes a durable checkpoint. The state topic's
+// implementation is checkpoint.Store (pipeline does not import it: cmd
+// wires it in); nil means no checkpoint.
 type Checkpointer interface {
 	// Checkpoint makes the states of the keys changed since the
 	// partition's last checkpoint durable; nextOffset is the offset that

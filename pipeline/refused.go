@@ -41,15 +41,15 @@ func (w *worker) replaceRefused(ctx context.Context) error {
 		} else if counted {
 			w.reasons[r.Reason]--
 		}
-		w.p.obs.Refused(kind, 1)
-		w.p.log.Warn("pipeline: the broker refused a record's "+what+"; a dead letter takes its place",
+		w.obs.Refused(kind, 1)
+		w.log.Warn("pipeline: the broker refused a record's "+what+"; a dead letter takes its place",
 			"partition", w.part, "offset", r.Offset, "reason", reason, "err", r.Err)
 		key, value := w.out.KeyValue(r.Index)
 		t, _ := w.pend.timeOf(r.Offset)
 		w.dead = sink.DeadLetter{Key: key, Value: value, Time: t, Reason: reason,
 			Err:   fmt.Errorf("the broker refused its %s: %w", what, r.Err),
-			Topic: w.p.cfg.InputTopic, Partition: w.part, Offset: r.Offset, Refused: true}
-		w.retry.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead, w.p.cfg.DeadLetter)
+			Topic: w.cfg.InputTopic, Partition: w.part, Offset: r.Offset, Refused: true}
+		w.retry.AddDeadLetter(w.cfg.DeadLetterTopic, &w.dead, w.cfg.DeadLetter)
 		if counted {
 			w.reasons[reason]++
 		}
@@ -59,12 +59,12 @@ func (w *worker) replaceRefused(ctx context.Context) error {
 		return err
 	}
 	for _, r := range w.retry.Refused() {
-		w.p.obs.Refused(RefusedDeadLetter, 1)
+		w.obs.Refused(RefusedDeadLetter, 1)
 		if w.first(r.Offset) {
 			w.reasons[r.Reason]--
-			w.p.obs.Skipped("refused", 1)
+			w.obs.Skipped("refused", 1)
 		}
-		w.p.log.Error("pipeline: the broker refused the dead letter of a refused record too; its offset is settled without one",
+		w.log.Error("pipeline: the broker refused the dead letter of a refused record too; its offset is settled without one",
 			"partition", w.part, "offset", r.Offset, "reason", r.Reason, "err", r.Err)
 	}
 	return nil

@@ -2,11 +2,13 @@ package pipeline
 
 import "github.com/rnncast/rnncast/model"
 
-// rewarmer rebuilds the hidden state of a key whose checkpoint came from
+// Rewarmer rebuilds the hidden state of a key whose state came from
 // another model: it runs the served model from a zero state over the key's
 // window ring, oldest value first, so the key is as warm as its ring is
-// long. Owned by one goroutine.
-type rewarmer struct {
+// long. SwapModel uses it for the keys a worker holds, and the checkpoint
+// package's restore for states of another fingerprint. Owned by one
+// goroutine.
+type Rewarmer struct {
 	m      *model.Model
 	window bool
 	run    *model.Runner
@@ -14,15 +16,17 @@ type rewarmer struct {
 	out    []float32
 }
 
-func newRewarmer(m *model.Model, mode string) *rewarmer {
-	return &rewarmer{m: m, window: mode == ModeWindow}
+// NewRewarmer returns a Rewarmer of model m served in mode (ModeStateful
+// or ModeWindow).
+func NewRewarmer(m *model.Model, mode string) *Rewarmer {
+	return &Rewarmer{m: m, window: mode == ModeWindow}
 }
 
-// rewarm replaces ks's hidden state and model step count with the served
+// Rewarm replaces ks's hidden state and model step count with the served
 // model's over ks.Window.Ring. In window mode only the step count changes
 // (the window is all a window-mode key needs). A ring that does not fit the
 // model is left for the window to reject.
-func (r *rewarmer) rewarm(ks *KeyState) {
+func (r *Rewarmer) Rewarm(ks *KeyState) {
 	f := r.m.Meta.Inputs
 	ring := ks.Window.Ring
 	n := len(ring) / f

@@ -133,7 +133,7 @@ func BenchmarkRestore(b *testing.B) {
 }
 
 // writeStates checkpoints n full states of m to partition 0.
-func writeStates(b *testing.B, s *StateStore, m *model.Model, n int) {
+func writeStates(b *testing.B, s StateStore, m *model.Model, n int) {
 	b.Helper()
 	hidden := make([]float32, m.StateLen())
 	ring := make([]float32, m.Meta.Window)

@@ -42,13 +42,13 @@ func (p *Pipeline) model() *model.Model {
 // (after it is fetched, so a batch fetched after the swap uses the new
 // model).
 func (w *worker) swapIfNew() {
-	m := w.p.model()
+	m := w.models.model()
 	old := w.st.stage
 	if m == old.m {
 		return
 	}
-	s := newStage(w.p.cfg, m, w.p.obs, w.st.win)
-	rw := newRewarmer(m, w.p.cfg.Mode)
+	s := newStage(*w.cfg, m, w.obs, w.st.win)
+	rw := NewRewarmer(m, w.cfg.Mode)
 	old.dropAll()
 	for k := range w.st.win.All() {
 		ks := k.Value
@@ -57,7 +57,7 @@ func (w *worker) swapIfNew() {
 		}
 		k.Value = keyState{}
 		st := KeyState{Key: k.Name(), Steps: int(ks.steps), LastOffset: ks.last, Window: w.st.win.SnapshotOf(k)}
-		rw.rewarm(&st)
+		rw.Rewarm(&st)
 		_ = s.set(k, &st) // the hidden state has m's length: rewarm made it
 		n := s.touch(k)   // changed: the next checkpoint writes m's state
 		n.added = ks.added

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/rnncast/rnncast/ingest"
+	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/record"
 	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/window"
@@ -34,10 +36,42 @@ func (p *Pipeline) newPartState() (*partState, error) {
 	return &partState{win: win, stage: newStage(p.cfg, p.model(), p.obs, win)}, nil
 }
 
+// modelSource gives a worker the model to serve: the Pipeline's, which
+// SwapModel may replace while workers run. Safe for concurrent use.
+type modelSource interface {
+	model() *model.Model
+}
+
+// partitionReporter is what a worker tells the Pipeline that runs it about
+// its partition: health (commits, lag), the failure backoff (progress) and
+// the hand-back of its records ledger. *Pipeline implements it; its
+// methods are safe for concurrent use by the workers, and take Pipeline.mu
+// (so they must not be called with it held).
+type partitionReporter interface {
+	// committed records a successful commit of partition (Healthy).
+	committed(partition int)
+	// progressed tells the failure backoff that partition moved on.
+	progressed(partition int)
+	// setLag records partition's high watermark and oldest unsettled
+	// offset, and exports the lag.
+	setLag(partition int, hwm, position int64)
+	// handBack runs fn under the lock that guards the records ledgers,
+	// which outlive a worker (ledger.go).
+	handBack(fn func())
+}
+
 // worker processes one partition for one generation. Everything in it is
-// owned by the worker's goroutine.
+// owned by the worker's goroutine. It sees the Pipeline only through the
+// narrow dependencies below: the configuration (read only), the Observer,
+// the log, the model source and the partition reporter, and writes through
+// sink.
 type worker struct {
-	p     *Pipeline
+	cfg    *Config // the Pipeline's, never changed while workers run
+	obs    Observer
+	log    *slog.Logger
+	models modelSource
+	report partitionReporter
+
 	gen   *ingest.Generation
 	part  int
 	fetch *ingest.Fetcher
@@ -75,7 +109,7 @@ type worker struct {
 }
 
 // now reads the pipeline's clock (Config.Now).
-func (w *worker) now() time.Time { return w.p.cfg.clock()() }
+func (w *worker) now() time.Time { return w.cfg.clock()() }
 
 // emitted is a forecast waiting for its write's acknowledgement.
 type emitted struct {
@@ -137,7 +171,7 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState, out BatchWriter, committed int64) *worker {
 	m := st.stage.m
 	dec.InternWith(st.win.Intern) // the window's key table is the decoder's
-	return &worker{p: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
+	return &worker{cfg: &p.cfg, obs: p.obs, log: p.log, models: p, report: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
 		committed: committed, lastCommit: p.cfg.clock()(), reasons: map[record.Reason]int{},
 		fc: sink.Forecast{Interval: p.cfg.Window.Interval, Horizon: m.Meta.Horizon,
 			ModelName: m.Meta.Name, ModelVersion: m.Meta.Version, Topic: p.cfg.InputTopic, Partition: partition}}
@@ -181,9 +215,9 @@ func (w *worker) gather(ctx context.Context) error {
 	if m.Lag() == 0 {
 		return nil // nothing more to wait for: waiting would only add latency
 	}
-	bctx, cancel := context.WithTimeout(ctx, w.p.cfg.MaxDelay)
+	bctx, cancel := context.WithTimeout(ctx, w.cfg.MaxDelay)
 	defer cancel()
-	for len(w.msgs) < w.p.cfg.MaxBatch {
+	for len(w.msgs) < w.cfg.MaxBatch {
 		if err := w.fetch.Fetch(bctx, &m); err != nil {
 			if ctx.Err() == nil && bctx.Err() != nil {
 				return nil // the batch's delay is over
@@ -205,7 +239,7 @@ func (w *worker) fetchFirst(ctx context.Context, m *ingest.Message) error {
 	if !ok || next == w.committed {
 		return w.fetch.Fetch(ctx, m)
 	}
-	fctx, cancel := context.WithDeadline(ctx, w.lastCommit.Add(w.p.cfg.CommitInterval))
+	fctx, cancel := context.WithDeadline(ctx, w.lastCommit.Add(w.cfg.CommitInterval))
 	defer cancel()
 	err := w.fetch.Fetch(fctx, m)
 	if err != nil && ctx.Err() == nil && fctx.Err() != nil {
@@ -223,7 +257,7 @@ func (w *worker) process(ctx context.Context) error {
 	w.sinceCkpt += len(w.msgs)
 	w.hwm = w.msgs[len(w.msgs)-1].HighWaterMark
 	w.countIn()
-	w.p.obs.BatchSize(len(w.msgs))
+	w.obs.BatchSize(len(w.msgs))
 	for i := range w.msgs {
 		w.ingest(&w.msgs[i])
 	}
@@ -232,7 +266,7 @@ func (w *worker) process(ctx context.Context) error {
 		return err
 	}
 	w.st.stage.reportLive()
-	if cb := w.p.cfg.OnReadings; cb != nil && len(w.reads) > 0 {
+	if cb := w.cfg.OnReadings; cb != nil && len(w.reads) > 0 {
 		cb(w.reads)
 	}
 	if err := w.sink.Write(ctx, &w.out); err != nil {
@@ -261,7 +295,7 @@ func (w *worker) ingest(m *ingest.Message) {
 	r := &w.rd
 	err := w.dec.Decode(m.Key, m.Value, m.Time, r)
 	if err == nil {
-		r.Topic, r.Partition, r.Offset = w.p.cfg.InputTopic, m.Partition, m.Offset
+		r.Topic, r.Partition, r.Offset = w.cfg.InputTopic, m.Partition, m.Offset
 		if w.applied(r) {
 			return
 		}
@@ -299,8 +333,8 @@ func (w *worker) deadLetter(m *ingest.Message, err error) {
 		reason = record.ReasonDecode
 	}
 	w.dead = sink.DeadLetter{Key: m.Key, Value: m.Value, Headers: m.Headers, Time: m.Time, Reason: reason, Err: err,
-		Topic: w.p.cfg.InputTopic, Partition: m.Partition, Offset: m.Offset}
-	w.out.AddDeadLetter(w.p.cfg.DeadLetterTopic, &w.dead, w.p.cfg.DeadLetter)
+		Topic: w.cfg.InputTopic, Partition: m.Partition, Offset: m.Offset}
+	w.out.AddDeadLetter(w.cfg.DeadLetterTopic, &w.dead, w.cfg.DeadLetter)
 	if w.first(m.Offset) { // counted once, though written again after a failure
 		w.reasons[reason]++
 	}
@@ -329,7 +363,7 @@ func (w *worker) flush() error {
 // reading implements emitter: it hands the reading to OnReading now, and
 // keeps it for OnReadings.
 func (w *worker) reading(key string, ts time.Time, values []float32) {
-	cfg := &w.p.cfg
+	cfg := w.cfg
 	if cfg.OnReading == nil && cfg.OnReadings == nil {
 		return
 	}
@@ -355,7 +389,7 @@ func (w *worker) forecast(key string, ts time.Time, offset int64, values []float
 		w.flat = append(w.flat, float64(v))
 	}
 	w.fc.Sensor, w.fc.Time, w.fc.Offset, w.fc.Values = key, ts, offset, w.flat[lo:]
-	w.out.AddForecast(w.p.cfg.OutputTopic, &w.fc)
+	w.out.AddForecast(w.cfg.OutputTopic, &w.fc)
 	if w.first(offset) { // a forecast acked before a failure is counted (and called back) once
 		w.emitted = append(w.emitted, emitted{key: key, ts: ts, offset: offset, lo: lo, hi: len(w.flat)})
 	}
@@ -372,7 +406,7 @@ func (w *worker) warmup(offset int64) {
 // (a refused forecast's by the dead letter in its place).
 func (w *worker) acked() {
 	now := w.now()
-	obs, cb := w.p.obs, w.p.cfg.OnForecast
+	obs, cb := w.obs, w.cfg.OnForecast
 	out := 0
 	for _, e := range w.emitted {
 		if !e.refused {
@@ -386,7 +420,7 @@ func (w *worker) acked() {
 		}
 	}
 	obs.WarmupSteps(w.warmups)
-	batched := w.p.cfg.OnForecasts
+	batched := w.cfg.OnForecasts
 	for _, e := range w.emitted {
 		if e.refused {
 			continue
@@ -407,7 +441,7 @@ func (w *worker) acked() {
 	for _, o := range w.settled {
 		w.pend.settle(o)
 	}
-	w.p.retry.progressed(w.part)
+	w.report.progressed(w.part)
 }
 
 // commit checkpoints and commits the offsets settled so far, when the
@@ -427,8 +461,8 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 		return err
 	}
 	w.committed, w.lastCommit, w.sinceCkpt = next, w.now(), 0
-	w.p.committed(w.part)
-	w.p.retry.progressed(w.part)
+	w.report.committed(w.part)
+	w.report.progressed(w.part)
 	return nil
 }
 
@@ -436,7 +470,7 @@ func (w *worker) commit(ctx context.Context, force bool) error {
 // Checkpointer, if any.
 func (w *worker) checkpoint(ctx context.Context, next int64) error {
 	w.tomb = w.expire(w.tomb[:0])
-	c := w.p.cfg.Checkpointer
+	c := w.cfg.Checkpointer
 	if c == nil {
 		return nil
 	}
@@ -446,7 +480,7 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
 	}
-	w.p.obs.Checkpoint(w.now().Sub(start))
+	w.obs.Checkpoint(w.now().Sub(start))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/rnncast/rnncast/checkpoint"
 	"github.com/rnncast/rnncast/config"
 	"github.com/rnncast/rnncast/metrics"
 	"github.com/rnncast/rnncast/model"
@@ -21,8 +22,8 @@ type app struct {
 	cfg    *config.Config
 	pc     pipeline.Config // with the state store and its settings
 	obs    *observers
-	pobs   pipeline.Observer    // what the pipeline reports to: the view's observer, maybe wrapped
-	store  *pipeline.StateStore // nil when state is disabled
+	pobs   pipeline.Observer // what the pipeline reports to: the view's observer, maybe wrapped
+	store  *checkpoint.Store // nil when state is disabled
 	p      *pipeline.Pipeline
 	health *swapHealth
 	srv    *httpServer // nil when http.listen is ""
@@ -129,17 +130,17 @@ func serveApp(ctx context.Context, cfg *config.Config, m *model.Model, log *slog
 }
 
 // newStateStore returns the state topic store when state.enabled, else nil.
-func newStateStore(ctx context.Context, cfg *config.Config, pc pipeline.Config, m *model.Model, obs pipeline.Observer) (*pipeline.StateStore, error) {
+func newStateStore(ctx context.Context, cfg *config.Config, pc pipeline.Config, m *model.Model, obs pipeline.Observer) (*checkpoint.Store, error) {
 	if !cfg.State.Enabled {
 		return nil, nil
 	}
-	return pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: pc.Brokers, Kafka: pc.Kafka, InputTopic: pc.InputTopic,
+	return checkpoint.New(ctx, checkpoint.Config{Brokers: pc.Brokers, Kafka: pc.Kafka, InputTopic: pc.InputTopic,
 		Topic: cfg.Kafka.StateTopic, Mode: pc.Mode}, m, obs)
 }
 
 // withState wires the state store and the checkpoint cadence, TTL and key
 // cap into pc.
-func withState(pc pipeline.Config, cfg *config.Config, store *pipeline.StateStore) pipeline.Config {
+func withState(pc pipeline.Config, cfg *config.Config, store *checkpoint.Store) pipeline.Config {
 	if store == nil {
 		return pc
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/rnncast/rnncast/checkpoint"
 	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/record"
 )
@@ -123,12 +124,12 @@ func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter)
 		b.observed = o
 	}
 	obs := benchObserver{Observer: shipped, m: m}
-	var store *pipeline.StateStore
+	var store *checkpoint.Store
 	if b.o.state {
 		topic := out + "-state"
-		b.topics = append(b.topics, topic) // created by NewStateStore
+		b.topics = append(b.topics, topic) // created by checkpoint.New
 		var err error
-		if store, err = pipeline.NewStateStore(ctx, pipeline.StateStoreConfig{Brokers: b.brokers, Kafka: b.conn, InputTopic: in,
+		if store, err = checkpoint.New(ctx, checkpoint.Config{Brokers: b.brokers, Kafka: b.conn, InputTopic: in,
 			Topic: topic, Mode: b.m.Meta.Mode}, b.m, storeObs); err != nil {
 			return failed(err)
 		}
@@ -143,7 +144,7 @@ func (b *benchRun) pipelineSystem(ctx context.Context, in, out string, m *meter)
 	return p.Ready, func() error { return errors.Join(<-done, closeStore(store)) }
 }
 
-func closeStore(s *pipeline.StateStore) error {
+func closeStore(s *checkpoint.Store) error {
 	if s == nil {
 		return nil
 	}

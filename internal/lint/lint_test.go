@@ -79,6 +79,28 @@ func TestPureCore(t *testing.T) {
 	}
 }
 
+// TestForbiddenImports: repository packages that must not depend on each
+// other, not even transitively. pipeline runs with any Checkpointer; the
+// state topic's store (checkpoint) is wired in by cmd, and it imports
+// pipeline for KeyState, so the compiler would also refuse a cycle: the rule
+// says why.
+func TestForbiddenImports(t *testing.T) {
+	rules := []struct{ pkg, forbidden string }{
+		{"pipeline", "checkpoint"},
+	}
+	pkgs := listPackages(t)
+	for _, r := range rules {
+		p, ok := pkgs[r.pkg]
+		if _, ok2 := pkgs[r.forbidden]; !ok || !ok2 {
+			t.Errorf("rule %s must not import %s: a package does not exist (found %v, %v); update the rule", r.pkg, r.forbidden, ok, ok2)
+			continue
+		}
+		if slices.Contains(p.Deps, module+"/"+r.forbidden) {
+			t.Errorf("%s depends on %s; it must not", r.pkg, r.forbidden)
+		}
+	}
+}
+
 // TestDirectImports: who may import kafka-go and client_golang directly,
 // and that nothing imports a command.
 func TestDirectImports(t *testing.T) {

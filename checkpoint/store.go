@@ -1,4 +1,4 @@
-package pipeline
+package checkpoint
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 	"github.com/rnncast/rnncast/ingest"
 	"github.com/rnncast/rnncast/kafkaconn"
 	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/sink"
 	"github.com/rnncast/rnncast/state"
-	"github.com/rnncast/rnncast/window"
 )
 
-// StateStoreConfig configures a StateStore.
-type StateStoreConfig struct {
+// Config configures a Store.
+type Config struct {
 	// Brokers are the bootstrap addresses. Required.
 	Brokers []string
 	// Kafka is the TLS and SASL of the state topic's connections. Default
@@ -29,23 +29,23 @@ type StateStoreConfig struct {
 	// Topic is the compacted state topic, created (cleanup.policy=compact,
 	// the input's partition count) when absent. Required.
 	Topic string
-	// Mode is the pipeline's serving mode (ModeStateful or ModeWindow): a
-	// stateful key whose state came from another model is warmed up again
-	// from its window ring. Default ModeStateful.
+	// Mode is the pipeline's serving mode (pipeline.ModeStateful or
+	// pipeline.ModeWindow): a stateful key whose state came from another
+	// model is warmed up again from its window ring. Default ModeStateful.
 	Mode string
 	// WriterBatchTimeout is how long the state writer waits to fill a
 	// produce batch. Default 5ms.
 	WriterBatchTimeout time.Duration
 }
 
-// StateStore checkpoints key states to the compacted state topic and
-// restores them on assignment: the pipeline's Checkpointer and Restorer.
-// It is safe for concurrent use by the partition workers. Close it after
-// the pipeline's Run has returned.
-type StateStore struct {
-	cfg StateStoreConfig
+// Store checkpoints key states to the compacted state topic and restores
+// them on assignment: the pipeline's Checkpointer and Restorer. It is safe
+// for concurrent use by the partition workers. Close it after the
+// pipeline's Run has returned.
+type Store struct {
+	cfg Config
 	w   *sink.Writer
-	obs Observer
+	obs pipeline.Observer
 
 	mu sync.Mutex   // guards m and fp
 	m  *model.Model // the model served: states of other fingerprints are discarded
@@ -61,46 +61,33 @@ type storeScratch struct {
 	buf   []byte
 }
 
-// Reasons of Observer.StateDropped.
-const (
-	// DropCorrupt: a state record that does not decode (counted; the key
-	// warms up).
-	DropCorrupt = "corrupt"
-	// DropModel: a state from a model with another fingerprint; its hidden
-	// state is discarded and the key warms up again from its window.
-	DropModel = "model"
-	// DropInvalid: a state that decodes but does not fit the window or the
-	// model (wrong ring or hidden size).
-	DropInvalid = "invalid"
-)
-
-// NewStateStore checks (or creates) the state topic and returns a store
-// for model m's states. obs may be nil.
-func NewStateStore(ctx context.Context, cfg StateStoreConfig, m *model.Model, obs Observer) (*StateStore, error) {
+// New checks (or creates) the state topic and returns a store for model
+// m's states. obs (the pipeline's Observer: StateDropped) may be nil.
+func New(ctx context.Context, cfg Config, m *model.Model, obs pipeline.Observer) (*Store, error) {
 	if len(cfg.Brokers) == 0 || cfg.InputTopic == "" || cfg.Topic == "" || m == nil {
-		return nil, errors.New("pipeline: invalid state store config: brokers, input topic, state topic and model are required")
+		return nil, errors.New("checkpoint: invalid state store config: brokers, input topic, state topic and model are required")
 	}
 	if cfg.Mode == "" {
-		cfg.Mode = ModeStateful
+		cfg.Mode = pipeline.ModeStateful
 	}
 	if obs == nil {
-		obs = NopObserver{}
+		obs = pipeline.NopObserver{}
 	}
 	if err := ingest.EnsureStateTopic(ctx, cfg.Brokers, cfg.Kafka.Dialer(), cfg.InputTopic, cfg.Topic); err != nil {
-		return nil, fmt.Errorf("pipeline: cannot use state topic: %w", err)
+		return nil, fmt.Errorf("checkpoint: cannot use state topic: %w", err)
 	}
 	w, err := sink.NewWriter(sink.WriterConfig{Brokers: cfg.Brokers, Dialer: cfg.Kafka.Dialer(), BatchTimeout: cfg.WriterBatchTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: cannot create state writer: %w", err)
+		return nil, fmt.Errorf("checkpoint: cannot create state writer: %w", err)
 	}
-	s := &StateStore{cfg: cfg, w: w, obs: obs, m: m, fp: m.Fingerprint()}
+	s := &Store{cfg: cfg, w: w, obs: obs, m: m, fp: m.Fingerprint()}
 	s.pool.New = func() any { return new(storeScratch) }
 	return s, nil
 }
 
 // SetModel makes m the model whose fingerprint checkpoints carry and
 // restores expect (after a model reload).
-func (s *StateStore) SetModel(m *model.Model) {
+func (s *Store) SetModel(m *model.Model) {
 	fp := m.Fingerprint()
 	s.mu.Lock()
 	s.m, s.fp = m, fp
@@ -108,19 +95,19 @@ func (s *StateStore) SetModel(m *model.Model) {
 }
 
 // model returns the model served and its fingerprint.
-func (s *StateStore) model() (*model.Model, string) {
+func (s *Store) model() (*model.Model, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.m, s.fp
 }
 
 // Close closes the state writer.
-func (s *StateStore) Close() error { return s.w.Close() }
+func (s *Store) Close() error { return s.w.Close() }
 
-// Checkpoint implements Checkpointer: it writes one record per changed key
+// Checkpoint implements pipeline.Checkpointer: it writes one record per changed key
 // (a tombstone for a key whose Deleted is set) to the state partition of
 // the same number and returns when all are acknowledged.
-func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []KeyState, _ int64) error {
+func (s *Store) Checkpoint(ctx context.Context, partition int, changed []pipeline.KeyState, _ int64) error {
 	if len(changed) == 0 {
 		return nil
 	}
@@ -146,7 +133,7 @@ func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []Ke
 	}
 	if rs := sc.batch.Refused(); len(rs) > 0 {
 		// A state that is not written must not be passed by a commit.
-		err := fmt.Errorf("pipeline: the broker refused %d state records of partition %d (%s): %w",
+		err := fmt.Errorf("checkpoint: the broker refused %d state records of partition %d (%s): %w",
 			len(rs), partition, s.cfg.Topic, rs[0].Err)
 		s.pool.Put(sc)
 		return err
@@ -155,66 +142,33 @@ func (s *StateStore) Checkpoint(ctx context.Context, partition int, changed []Ke
 	return nil
 }
 
-// toEntry fills e from ks, stamped with fingerprint fp. e aliases ks's
-// slices.
-func toEntry(ks *KeyState, fp string, e *state.Entry) {
-	win := &ks.Window
-	*e = state.Entry{Offset: ks.LastOffset, Steps: int64(ks.Steps), Fingerprint: fp, Hidden: ks.Hidden,
-		Ring: win.Ring, HasSlot: !win.LastSlot.IsZero(), WindowSteps: win.Steps, Seen: win.Seen,
-		HasMaxTime: !win.MaxTime.IsZero(), Held: e.Held[:0]}
-	if e.HasSlot {
-		e.LastSlot = win.LastSlot.UnixMilli()
-	}
-	if e.HasMaxTime {
-		e.MaxTime = win.MaxTime.UnixMilli()
-	}
-	for _, h := range win.Held {
-		e.Held = append(e.Held, state.Held{Time: h.Time.UnixMilli(), Offset: h.Offset, Values: h.Values})
-	}
-}
-
-// fromEntry fills ks from e for key. ks aliases e's slices.
-func fromEntry(key string, e *state.Entry, ks *KeyState) {
-	*ks = KeyState{Key: key, Hidden: e.Hidden, Steps: int(e.Steps), LastOffset: e.Offset,
-		Window: window.KeyState{Ring: e.Ring, Steps: e.WindowSteps, Seen: e.Seen, Held: ks.Window.Held[:0]}}
-	if e.HasSlot {
-		ks.Window.LastSlot = time.UnixMilli(e.LastSlot).UTC()
-	}
-	if e.HasMaxTime {
-		ks.Window.MaxTime = time.UnixMilli(e.MaxTime).UTC()
-	}
-	for _, h := range e.Held {
-		ks.Window.Held = append(ks.Window.Held, window.HeldReading{Time: time.UnixMilli(h.Time).UTC(), Offset: h.Offset, Values: h.Values})
-	}
-}
-
-// Restore implements Restorer: it reads the partition's state partition to
+// Restore implements pipeline.Restorer: it reads the partition's state partition to
 // its end, keeps each key's last record (a tombstone deletes the key) and
 // applies them in the order they were written. A corrupt record, or one
 // apply rejects, is counted and skipped: that key warms up. A state from
 // another model keeps its window, and in stateful mode its hidden state is
 // rebuilt by running the new model over the window's ring.
-func (s *StateStore) Restore(ctx context.Context, partition int, apply func(*KeyState) error) error {
+func (s *Store) Restore(ctx context.Context, partition int, apply func(*pipeline.KeyState) error) error {
 	last, err := s.readPartition(ctx, partition)
 	if err != nil {
 		return err
 	}
 	m, fp := s.model()
-	rw := newRewarmer(m, s.cfg.Mode)
+	rw := pipeline.NewRewarmer(m, s.cfg.Mode)
 	var e state.Entry
-	var ks KeyState
+	var ks pipeline.KeyState
 	for _, r := range last {
 		if err := e.Decode(r.value); err != nil {
-			s.obs.StateDropped(DropCorrupt, 1)
+			s.obs.StateDropped(pipeline.DropCorrupt, 1)
 			continue
 		}
 		fromEntry(r.key, &e, &ks)
 		if e.Fingerprint != fp {
-			s.obs.StateDropped(DropModel, 1)
-			rw.rewarm(&ks)
+			s.obs.StateDropped(pipeline.DropModel, 1)
+			rw.Rewarm(&ks)
 		}
 		if err := apply(&ks); err != nil {
-			s.obs.StateDropped(DropInvalid, 1)
+			s.obs.StateDropped(pipeline.DropInvalid, 1)
 		}
 	}
 	return nil
@@ -228,7 +182,7 @@ type stateRecord struct {
 }
 
 // readPartition returns each live key's last record, in write order.
-func (s *StateStore) readPartition(ctx context.Context, partition int) ([]stateRecord, error) {
+func (s *Store) readPartition(ctx context.Context, partition int) ([]stateRecord, error) {
 	by := map[string]stateRecord{}
 	seq := 0
 	_, err := ingest.Restore(ctx, ingest.StateConfig{Brokers: s.cfg.Brokers, Dialer: s.cfg.Kafka.Dialer(), Topic: s.cfg.Topic}, partition,
@@ -243,7 +197,7 @@ func (s *StateStore) readPartition(ctx context.Context, partition int) ([]stateR
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("pipeline: cannot read state partition %d: %w", partition, err)
+		return nil, fmt.Errorf("checkpoint: cannot read state partition %d: %w", partition, err)
 	}
 	out := make([]stateRecord, 0, len(by))
 	for _, r := range by {

@@ -1,4 +1,4 @@
-package pipeline
+package checkpoint
 
 import (
 	"context"
@@ -12,13 +12,14 @@ import (
 	"github.com/rnncast/rnncast/ingest"
 	"github.com/rnncast/rnncast/internal/kafkatest"
 	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/pipeline"
 	"github.com/rnncast/rnncast/window"
 	"github.com/segmentio/kafka-go"
 )
 
 // dropCounter counts Observer.StateDropped by reason.
 type dropCounter struct {
-	NopObserver
+	pipeline.NopObserver
 	mu sync.Mutex
 	n  map[string]int
 }
@@ -35,13 +36,13 @@ func (d *dropCounter) get(reason string) int {
 	return d.n[reason]
 }
 
-func newStore(t testing.TB, f *fixture, topic string, m *model.Model, mode string, obs Observer) *StateStore {
+func newStore(t testing.TB, c *kafkatest.Cluster, in, topic string, m *model.Model, mode string, obs pipeline.Observer) *Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := NewStateStore(ctx, StateStoreConfig{Brokers: f.c.Brokers, InputTopic: f.in, Topic: topic, Mode: mode}, m, obs)
+	s, err := New(ctx, Config{Brokers: c.Brokers, InputTopic: in, Topic: topic, Mode: mode}, m, obs)
 	if err != nil {
-		t.Fatalf("NewStateStore: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -64,24 +65,24 @@ func otherModel(t *testing.T, mode string) *model.Model {
 }
 
 // sampleState is a key state with every field set, a held reading too.
-func sampleState(key string, m *model.Model) KeyState {
+func sampleState(key string, m *model.Model) pipeline.KeyState {
 	h := make([]float32, m.StateLen())
 	for i := range h {
 		h[i] = float32(i)*0.125 - 0.5
 	}
 	last := base.Add(10 * time.Minute)
-	return KeyState{Key: key, Hidden: h, Steps: 9, LastOffset: 41, Window: window.KeyState{
+	return pipeline.KeyState{Key: key, Hidden: h, Steps: 9, LastOffset: 41, Window: window.KeyState{
 		Ring: []float32{20, 21.5, 19.25, 22}, LastSlot: last, Steps: 11, Seen: 0b1011,
 		MaxTime: last.Add(2 * time.Minute), Held: []window.HeldReading{{Time: last.Add(2 * time.Minute), Values: []float64{23.5}, Offset: 43}}}}
 }
 
 // restoreAll restores partition and returns the states applied, copied.
-func restoreAll(t *testing.T, s *StateStore, partition int) map[string]KeyState {
+func restoreAll(t *testing.T, s *Store, partition int) map[string]pipeline.KeyState {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	got := map[string]KeyState{}
-	err := s.Restore(ctx, partition, func(ks *KeyState) error {
+	got := map[string]pipeline.KeyState{}
+	err := s.Restore(ctx, partition, func(ks *pipeline.KeyState) error {
 		c := *ks
 		c.Hidden = slices.Clone(ks.Hidden)
 		c.Window.Ring = slices.Clone(ks.Window.Ring)
@@ -95,7 +96,7 @@ func restoreAll(t *testing.T, s *StateStore, partition int) map[string]KeyState 
 	return got
 }
 
-func checkpoint(t *testing.T, s *StateStore, partition int, states ...KeyState) {
+func checkpoint(t *testing.T, s *Store, partition int, states ...pipeline.KeyState) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -104,23 +105,24 @@ func checkpoint(t *testing.T, s *StateStore, partition int, states ...KeyState) 
 	}
 }
 
-// TestStateStore covers the state topic's edge cases: a partition count
+// TestStore covers the state topic's edge cases: a partition count
 // mismatch fails the start, an empty partition restores nothing, the last
 // record of a key wins and a tombstone deletes it, a corrupt record is
 // counted and skipped, and a state from another model is rewarmed.
-func TestStateStore(t *testing.T) {
+func TestStore(t *testing.T) {
 	for _, cl := range clusters {
 		t.Run(cl.name, func(t *testing.T) { stateStore(t, cl.new(t)) })
 	}
 }
 
 func stateStore(t *testing.T, c *kafkatest.Cluster) {
-	f := newFixture(t, c, 2)
-	m := testModel(t, ModeStateful)
+	in := kafkatest.Name(t, "in")
+	c.CreateTopic(t, in, 2, nil)
+	m := testModel(t, pipeline.ModeStateful)
 	t.Run("partition-mismatch", func(t *testing.T) {
 		topic := kafkatest.Name(t, "state")
 		c.CreateTopic(t, topic, 3, kafkatest.CompactConfigs())
-		_, err := NewStateStore(context.Background(), StateStoreConfig{Brokers: c.Brokers, InputTopic: f.in, Topic: topic}, m, nil)
+		_, err := New(context.Background(), Config{Brokers: c.Brokers, InputTopic: in, Topic: topic}, m, nil)
 		var te *ingest.TopicError
 		if !errors.As(err, &te) {
 			t.Fatalf("state topic of 3 partitions for an input of 2: got %v, want *ingest.TopicError", err)
@@ -128,7 +130,7 @@ func stateStore(t *testing.T, c *kafkatest.Cluster) {
 	})
 	topic := kafkatest.Name(t, "state")
 	drops := &dropCounter{n: map[string]int{}}
-	s := newStore(t, f, topic, m, ModeStateful, drops)
+	s := newStore(t, c, in, topic, m, pipeline.ModeStateful, drops)
 	if got := restoreAll(t, s, 0); len(got) != 0 {
 		t.Fatalf("empty state partition restored %d keys", len(got))
 	}
@@ -136,31 +138,31 @@ func stateStore(t *testing.T, c *kafkatest.Cluster) {
 	stale := sampleState("a", m)
 	stale.LastOffset = 7
 	checkpoint(t, s, 1, stale, b)
-	checkpoint(t, s, 1, a, KeyState{Key: "b", Deleted: true})
+	checkpoint(t, s, 1, a, pipeline.KeyState{Key: "b", Deleted: true})
 	c.ProduceTo(t, topic, 1, garbage("bad"))
 	got := restoreAll(t, s, 1)
 	if len(got) != 1 || !sameState(got["a"], a) {
 		t.Fatalf("restored %+v, want only the last state of a, %+v", got, a)
 	}
-	if drops.get(DropCorrupt) != 1 {
-		t.Errorf("corrupt records counted: %d, want 1", drops.get(DropCorrupt))
+	if drops.get(pipeline.DropCorrupt) != 1 {
+		t.Errorf("corrupt records counted: %d, want 1", drops.get(pipeline.DropCorrupt))
 	}
 
-	other := otherModel(t, ModeStateful)
+	other := otherModel(t, pipeline.ModeStateful)
 	s.SetModel(other)
 	got = restoreAll(t, s, 1)
 	want := rewarmed(other, a)
 	if !sameState(got["a"], want) {
 		t.Errorf("state of another model restored as %+v, want it rewarmed over its ring: %+v", got["a"], want)
 	}
-	if drops.get(DropModel) != 1 {
-		t.Errorf("states of another model counted: %d, want 1", drops.get(DropModel))
+	if drops.get(pipeline.DropModel) != 1 {
+		t.Errorf("states of another model counted: %d, want 1", drops.get(pipeline.DropModel))
 	}
 }
 
 // rewarmed is ks with its hidden state rebuilt by m from a zero state over
 // its ring, the step count the ring's length.
-func rewarmed(m *model.Model, ks KeyState) KeyState {
+func rewarmed(m *model.Model, ks pipeline.KeyState) pipeline.KeyState {
 	run := m.NewRunner(1)
 	h := make([]float32, m.StateLen())
 	out := make([]float32, m.Meta.Horizon)
@@ -172,7 +174,7 @@ func rewarmed(m *model.Model, ks KeyState) KeyState {
 }
 
 // sameState compares key states bit for bit.
-func sameState(a, b KeyState) bool {
+func sameState(a, b pipeline.KeyState) bool {
 	bits := func(x, y []float32) bool {
 		return slices.EqualFunc(x, y, func(p, q float32) bool { return math.Float32bits(p) == math.Float32bits(q) })
 	}
