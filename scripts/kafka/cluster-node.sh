@@ -41,8 +41,10 @@ RNNCAST_KAFKA_NODE${n}_PID=$pid
 		echo "RNNCAST_KAFKA_CLUSTER=$workdir"
 		echo "RNNCAST_KAFKA_VERSION=$(cat "$workdir/version")"
 		printf '%s' "$lines"
-	} >"$workdir/cluster.env.tmp"
-	mv "$workdir/cluster.env.tmp" "$workdir/cluster.env"
+	} >"$workdir/cluster.env.tmp.$$"
+	# A temporary file of this process's own: cluster-start.sh starts the
+	# three nodes at once, and each start rewrites cluster.env.
+	mv "$workdir/cluster.env.tmp.$$" "$workdir/cluster.env"
 }
 
 case $action in
