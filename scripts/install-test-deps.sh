@@ -3,6 +3,7 @@
 #   chromium   headless browser for web's browser test (web/browser_test.go)
 #   prometheus provides promtool for deploy's config and PromQL checks
 #   kcat       the interop tests (a Kafka client no one here wrote)
+#   openssl    the test broker's TLS certificates (scripts/kafka/security.sh)
 # Idempotent: does nothing when all are on PATH. scripts/test.sh calls it before the
 # tests and sets RNNCAST_REQUIRE_REAL=1, so that those tests fail instead of
 # skipping when a tool is missing.
@@ -12,6 +13,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -eq 0 ]; then
 	exit 0
 fi
@@ -26,3 +28,4 @@ apt-get install -y -qq "${need[@]}" >/dev/null
 command -v chromium >/dev/null
 command -v promtool >/dev/null
 command -v kcat >/dev/null
+command -v openssl >/dev/null
