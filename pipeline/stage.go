@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/rnncast/rnncast/forecast"
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/window"
 )
@@ -19,9 +20,9 @@ import (
 // stage.hidden), then the values of its recent forecasts (Horizon×Horizon;
 // stage.forecasts).
 type keyState struct {
-	recent recent // slots of the recent forecasts, for live scoring
-	last   int64  // input offset of the last step applied
-	added  int64  // input offset of the last reading the window accepted
+	recent forecast.Recent // slots of the recent forecasts, for live scoring
+	last   int64           // input offset of the last step applied
+	added  int64           // input offset of the last reading the window accepted
 	// steps counts the steps since the last reset, saturating at
 	// MaxInt32 (only its comparison with the warm-up matters by then).
 	// With dirty it fills one word: a key's state is held per sensor, and
@@ -84,7 +85,7 @@ func newStage(cfg Config, m *model.Model, obs Observer, win *windows) *stage {
 		m: m, fp: m.Fingerprint(), run: m.NewRunner(cfg.MaxBatch), obs: obs, now: cfg.clock(), window: cfg.Mode == ModeWindow,
 		warmup: cfg.Warmup, intervalMs: cfg.Window.Interval.Milliseconds(),
 		f: m.Meta.Inputs, h: m.Meta.Horizon, w: cfg.Window.Window,
-		win: win, live: newLiveScores(m.Meta.Horizon),
+		win: win, live: forecast.NewLiveScores(m.Meta.Horizon),
 	}
 	s.keyBytes = 4 * (s.w*s.f + s.h*(s.h+2))
 	if !s.window {
@@ -248,7 +249,7 @@ func (s *stage) skip(b *window.Batch, i int, e emitter) {
 func (s *stage) observeReading(b *window.Batch, c *columns, i int, k *slot, e emitter) {
 	at := int64(c.ts[i])
 	vals := c.values[i*s.f : (i+1)*s.f]
-	k.Value.recent.score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.forecasts(k), &s.live)
+	k.Value.recent.Score(at, float64(vals[s.m.Meta.Target]), s.intervalMs, s.forecasts(k), &s.live)
 	e.reading(b.Keys[i], time.UnixMilli(at).UTC(), vals)
 }
 
@@ -259,7 +260,7 @@ func (s *stage) reportLive() {
 		return
 	}
 	s.obs.LiveErrors(&s.live)
-	s.live.reset()
+	s.live.Reset()
 }
 
 // scatter reports each modelled row: a forecast, or a warm-up step.
@@ -279,7 +280,7 @@ func (s *stage) scatter(b *window.Batch, c *columns, e emitter) {
 		}
 		out := s.out[j*s.h : (j+1)*s.h]
 		at := int64(c.ts[i])
-		ks.recent.add(at, out, s.forecasts(k), s.intervalMs)
+		ks.recent.Add(at, out, s.forecasts(k), s.intervalMs)
 		e.forecast(b.Keys[i], time.UnixMilli(at).UTC(), b.Offsets[i], out)
 	}
 }
