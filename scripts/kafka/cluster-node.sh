@@ -36,13 +36,15 @@ RNNCAST_KAFKA_NODE${n}_CONTROLLER_PORT=$cport
 RNNCAST_KAFKA_NODE${n}_PID=$pid
 "
 	done
+	local tmp # one per call: cluster-start.sh starts the three nodes at once
+	tmp=$(mktemp "$workdir/cluster.env.XXXXXX")
 	{
 		echo "RNNCAST_KAFKA_BROKERS=$brokers"
 		echo "RNNCAST_KAFKA_CLUSTER=$workdir"
 		echo "RNNCAST_KAFKA_VERSION=$(cat "$workdir/version")"
 		printf '%s' "$lines"
-	} >"$workdir/cluster.env.tmp"
-	mv "$workdir/cluster.env.tmp" "$workdir/cluster.env"
+	} >"$tmp"
+	mv "$tmp" "$workdir/cluster.env"
 }
 
 case $action in
