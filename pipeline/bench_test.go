@@ -18,9 +18,9 @@ import (
 // nopEmitter discards the stage's results.
 type nopEmitter struct{ n int }
 
-func (*nopEmitter) reading(string, time.Time, []float32)           {}
-func (e *nopEmitter) forecast(string, time.Time, int64, []float32) { e.n++ }
-func (*nopEmitter) warmup(int64)                                   {}
+func (*nopEmitter) Reading(string, time.Time, []float32)           {}
+func (e *nopEmitter) Forecast(string, time.Time, int64, []float32) { e.n++ }
+func (*nopEmitter) Warmup(int64)                                   {}
 
 // BenchmarkStage measures the model stage alone (window.Add of one reading
 // per key, Flush, one batched Step per round, scoring, emit) for 512 keys
@@ -56,7 +56,7 @@ func BenchmarkStage(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				s.apply(batch, e)
+				s.Apply(batch, e)
 				batch.Release()
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*keys), "ns/reading")

@@ -39,18 +39,18 @@ func (w *worker) expire(dst []KeyState) []KeyState {
 func (w *worker) expireTTL(dst []KeyState) []KeyState {
 	ttl := w.cfg.KeyTTL.Milliseconds()
 	s := w.st.stage
-	if ttl <= 0 || s.held == 0 {
+	if ttl <= 0 || s.Held() == 0 {
 		return dst
 	}
 	var stream int64 = -1 << 63
-	for k := range s.win.All() {
-		if k.Value.live() {
+	for k := range w.st.win.All() {
+		if k.Value.Live() {
 			stream = max(stream, k.Latest())
 		}
 	}
 	var old []string
-	for k := range s.win.All() {
-		if k.Value.live() && stream-k.Latest() > ttl {
+	for k := range w.st.win.All() {
+		if k.Value.Live() && stream-k.Latest() > ttl {
 			old = append(old, k.Name())
 		}
 	}
@@ -64,17 +64,17 @@ func (w *worker) expireTTL(dst []KeyState) []KeyState {
 func (w *worker) expireCap(dst []KeyState) []KeyState {
 	s := w.st.stage
 	limit := w.cfg.MaxKeys
-	if limit <= 0 || s.held <= limit {
+	if limit <= 0 || s.Held() <= limit {
 		return dst
 	}
 	type seen struct {
 		key    string
 		offset int64
 	}
-	all := make([]seen, 0, s.held)
-	for k := range s.win.All() {
-		if k.Value.live() {
-			all = append(all, seen{k.Name(), k.Value.added})
+	all := make([]seen, 0, s.Held())
+	for k := range w.st.win.All() {
+		if k.Value.Live() {
+			all = append(all, seen{k.Name(), k.Value.Added})
 		}
 	}
 	slices.SortFunc(all, func(a, b seen) int {
@@ -83,7 +83,7 @@ func (w *worker) expireCap(dst []KeyState) []KeyState {
 		}
 		return strings.Compare(a.key, b.key)
 	})
-	for i := 0; i < len(all) && s.held > limit; i++ {
+	for i := 0; i < len(all) && s.Held() > limit; i++ {
 		dst = w.forget(dst, all[i].key, DropCap)
 	}
 	return dst
@@ -96,7 +96,7 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 	if sl == nil || sl.Held() > 0 {
 		return dst
 	}
-	w.st.stage.forget(sl)
+	w.st.stage.Forget(sl)
 	w.obs.StateDropped(reason, 1)
 	return append(dst, KeyState{Key: k, Deleted: true})
 }
@@ -104,6 +104,5 @@ func (w *worker) forget(dst []KeyState, k, reason string) []KeyState {
 // dropDirty removes forgotten keys from the stage's list of keys changed
 // since the last checkpoint.
 func (w *worker) dropDirty(gone []KeyState) {
-	s := w.st.stage
-	s.dirty = slices.DeleteFunc(s.dirty, func(k *slot) bool { return !k.Value.live() })
+	w.st.stage.PruneDirty()
 }

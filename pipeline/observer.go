@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/rnncast/rnncast/forecast"
 	"github.com/rnncast/rnncast/record"
-	"github.com/rnncast/rnncast/window"
 )
 
 // Observer receives the pipeline's measurements. The metrics package adapts
@@ -180,22 +180,6 @@ type Restorer interface {
 	Restore(ctx context.Context, partition int, apply func(*KeyState) error) error
 }
 
-// KeyState is one key's carried state as the worker holds it.
-type KeyState struct {
-	Key string
-	// Hidden is the model's carried state (len Model.StateLen()).
-	Hidden []float32
-	// Steps counts the steps taken since the key's last reset (warm-up).
-	Steps int
-	// LastOffset is the input offset of the last reading applied.
-	LastOffset int64
-	// Window is a copy of the key's window (ring, grid position, held
-	// readings), from window.Windows.Snapshot.
-	Window window.KeyState
-	// Fingerprint is that of the model that produced Hidden.
-	Fingerprint string
-	// Deleted marks a key the worker forgot (TTL or key cap): the
-	// Checkpointer deletes its state (a tombstone); the other fields are
-	// unset.
-	Deleted bool
-}
+// KeyState is one key's carried state as the worker holds it; see
+// forecast.KeyState.
+type KeyState = forecast.KeyState

@@ -259,7 +259,7 @@ func (p *Pipeline) dropParked(keep map[int]bool) {
 
 // dropState forgets a partition's keys and frees its window.
 func (p *Pipeline) dropState(st *partState) {
-	st.stage.dropAll()
+	st.stage.DropAll()
 	st.win.Release()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/rnncast/rnncast/forecast"
 	"github.com/rnncast/rnncast/internal/kafkatest"
 	"github.com/rnncast/rnncast/internal/modeltest"
 	"github.com/rnncast/rnncast/model"
@@ -71,12 +72,12 @@ func fillKeys(b *testing.B, cfg Config, m *model.Model, n int) (*windows, *stage
 			}
 		}
 		flushInto(b, win, s, e)
-		s.dirty = s.dirty[:0] // a checkpoint would take them; the list is not per-key state
+		s.ResetDirty() // a checkpoint would take them; the list is not per-key state
 	}
 	return win, s
 }
 
-func flushInto(b *testing.B, win *windows, s *stage, e emitter) {
+func flushInto(b *testing.B, win *windows, s *stage, e forecast.Emitter) {
 	for {
 		batch, err := win.Flush()
 		if err != nil {
@@ -85,7 +86,7 @@ func flushInto(b *testing.B, win *windows, s *stage, e emitter) {
 		if batch == nil {
 			return
 		}
-		s.apply(batch, e)
+		s.Apply(batch, e)
 		batch.Release()
 	}
 }
@@ -124,8 +125,8 @@ func BenchmarkRestore(b *testing.B) {
 		if err := p.restore(context.Background(), 0, st); err != nil {
 			b.Fatal(err)
 		}
-		if st.stage.held != keys {
-			b.Fatalf("restored %d keys, want %d", st.stage.held, keys)
+		if st.stage.Held() != keys {
+			b.Fatalf("restored %d keys, want %d", st.stage.Held(), keys)
 		}
 		p.dropState(st)
 	}

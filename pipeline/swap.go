@@ -44,23 +44,23 @@ func (p *Pipeline) model() *model.Model {
 func (w *worker) swapIfNew() {
 	m := w.models.model()
 	old := w.st.stage
-	if m == old.m {
+	if m == old.Model() {
 		return
 	}
 	s := newStage(*w.cfg, m, w.obs, w.st.win)
 	rw := NewRewarmer(m, w.cfg.Mode)
-	old.dropAll()
+	old.DropAll()
 	for k := range w.st.win.All() {
 		ks := k.Value
-		if !ks.live() {
+		if !ks.Live() {
 			continue
 		}
 		k.Value = keyState{}
-		st := KeyState{Key: k.Name(), Steps: int(ks.steps), LastOffset: ks.last, Window: w.st.win.SnapshotOf(k)}
+		st := KeyState{Key: k.Name(), Steps: int(ks.Steps), LastOffset: ks.Last, Window: w.st.win.SnapshotOf(k)}
 		rw.Rewarm(&st)
-		_ = s.set(k, &st) // the hidden state has m's length: rewarm made it
-		n := s.touch(k)   // changed: the next checkpoint writes m's state
-		n.added = ks.added
+		_ = s.Set(k, &st) // the hidden state has m's length: rewarm made it
+		n := s.Touch(k)   // changed: the next checkpoint writes m's state
+		n.Added = ks.Added
 	}
 	w.st.stage = s
 	w.fc.ModelName, w.fc.ModelVersion, w.fc.Horizon = m.Meta.Name, m.Meta.Version, m.Meta.Horizon

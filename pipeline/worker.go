@@ -169,7 +169,7 @@ func (p *Pipeline) newWorker(ctx context.Context, gen *ingest.Generation, a inge
 // share: everything process needs to turn fetched records of partition
 // into the bytes written to out.
 func (p *Pipeline) baseWorker(partition int, dec *record.Decoder, st *partState, out BatchWriter, committed int64) *worker {
-	m := st.stage.m
+	m := st.stage.Model()
 	dec.InternWith(st.win.Intern) // the window's key table is the decoder's
 	return &worker{cfg: &p.cfg, obs: p.obs, log: p.log, models: p, report: p, sink: out, part: partition, dec: dec, st: st, pend: newPending(), led: newLedger(), hwm: -1,
 		committed: committed, lastCommit: p.cfg.clock()(), reasons: map[record.Reason]int{},
@@ -265,7 +265,7 @@ func (w *worker) process(ctx context.Context) error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	w.st.stage.reportLive()
+	w.st.stage.ReportLive()
 	if cb := w.cfg.OnReadings; cb != nil && len(w.reads) > 0 {
 		cb(w.reads)
 	}
@@ -301,8 +301,8 @@ func (w *worker) ingest(m *ingest.Message) {
 		}
 		var k *slot
 		if k, err = w.st.win.Put(r); err == nil {
-			ks := w.st.stage.touch(k)
-			ks.added = r.Offset
+			ks := w.st.stage.Touch(k)
+			ks.Added = r.Offset
 			return
 		}
 	}
@@ -316,7 +316,7 @@ func (w *worker) ingest(m *ingest.Message) {
 // and leaves it for Put to find likewise.
 func (w *worker) applied(r *record.Reading) bool {
 	k := w.st.win.Lookup(r.Key)
-	if k == nil || !k.Value.live() || r.Offset > k.Value.added {
+	if k == nil || !k.Value.Live() || r.Offset > k.Value.Added {
 		return false
 	}
 	w.settled = append(w.settled, r.Offset)
@@ -351,7 +351,7 @@ func (w *worker) flush() error {
 		if b == nil {
 			return nil
 		}
-		err = w.st.stage.apply(b, w)
+		err = w.st.stage.Apply(b, w)
 		w.settled = append(w.settled, b.Offsets...)
 		b.Release()
 		if err != nil {
@@ -360,9 +360,9 @@ func (w *worker) flush() error {
 	}
 }
 
-// reading implements emitter: it hands the reading to OnReading now, and
+// Reading implements forecast.Emitter: it hands the reading to OnReading now, and
 // keeps it for OnReadings.
-func (w *worker) reading(key string, ts time.Time, values []float32) {
+func (w *worker) Reading(key string, ts time.Time, values []float32) {
 	cfg := w.cfg
 	if cfg.OnReading == nil && cfg.OnReadings == nil {
 		return
@@ -382,8 +382,8 @@ func (w *worker) reading(key string, ts time.Time, values []float32) {
 	}
 }
 
-// forecast implements emitter: it encodes the forecast into the batch.
-func (w *worker) forecast(key string, ts time.Time, offset int64, values []float32) {
+// Forecast implements forecast.Emitter: it encodes the forecast into the batch.
+func (w *worker) Forecast(key string, ts time.Time, offset int64, values []float32) {
 	lo := len(w.flat)
 	for _, v := range values {
 		w.flat = append(w.flat, float64(v))
@@ -395,8 +395,8 @@ func (w *worker) forecast(key string, ts time.Time, offset int64, values []float
 	}
 }
 
-// warmup implements emitter.
-func (w *worker) warmup(offset int64) {
+// Warmup implements forecast.Emitter.
+func (w *worker) Warmup(offset int64) {
 	if w.first(offset) {
 		w.warmups++
 	}
@@ -475,7 +475,7 @@ func (w *worker) checkpoint(ctx context.Context, next int64) error {
 		return nil
 	}
 	start := w.now()
-	w.ckpt = w.st.stage.takeDirty(w.ckpt[:0])
+	w.ckpt = w.st.stage.TakeDirty(w.ckpt[:0])
 	w.ckpt = append(w.ckpt, w.tomb...)
 	if err := c.Checkpoint(ctx, w.part, w.ckpt, next); err != nil {
 		return fmt.Errorf("pipeline: cannot checkpoint partition %d: %w", w.part, err)
@@ -493,7 +493,7 @@ func (p *Pipeline) restore(ctx context.Context, partition int, st *partState) er
 	now := p.cfg.clock()
 	start := now()
 	err := p.cfg.Restorer.Restore(ctx, partition, func(ks *KeyState) error {
-		return st.stage.restore(ks)
+		return st.stage.Restore(ks)
 	})
 	if err != nil {
 		return fmt.Errorf("pipeline: cannot restore partition %d: %w", partition, err)

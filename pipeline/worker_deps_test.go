@@ -61,8 +61,8 @@ func TestWorkerDependencies(t *testing.T) {
 	if err := w.process(context.Background()); err != nil {
 		t.Fatalf("process: %v", err)
 	}
-	if w.st.stage.m != other {
-		t.Errorf("the stage serves %q, want the modelSource's model", w.st.stage.m.Fingerprint())
+	if w.st.stage.Model() != other {
+		t.Errorf("the stage serves %q, want the modelSource's model", w.st.stage.Model().Fingerprint())
 	}
 	forecasts := 0
 	for _, msg := range out.msgs {

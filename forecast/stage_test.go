@@ -1,4 +1,4 @@
-package pipeline
+package forecast
 
 import (
 	"fmt"
@@ -7,9 +7,36 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/rnncast/rnncast/internal/modeltest"
+	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/record"
 	"github.com/rnncast/rnncast/window"
 )
+
+// base is the first reading's time.
+var base = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// testModel is pipeline's test model: a seeded GRU, window 4, horizon 3.
+func testModel(t testing.TB, mode string) *model.Model {
+	t.Helper()
+	m, err := modeltest.GRU{Name: "test-gru", Version: "v1", Hidden: 8, Layers: 1, Window: 4, Horizon: 3,
+		Interval: time.Minute, Mean: 20, Std: 5, Mode: mode, Seed1: 7, Seed2: 11, Scale: 0.8}.Build()
+	if err != nil {
+		t.Fatalf("cannot build test model: %v", err)
+	}
+	return m
+}
+
+// nopObserver discards the stage's measurements.
+type nopObserver struct{}
+
+func (nopObserver) Keys(int)                {}
+func (nopObserver) StateBytes(int)          {}
+func (nopObserver) ModelStep(time.Duration) {}
+func (nopObserver) LiveErrors(*LiveScores)  {}
+
+// frozen is a clock that does not move.
+func frozen() time.Time { return base }
 
 // stageForecast is one forecast the stage emitted.
 type stageForecast struct {
@@ -25,11 +52,11 @@ type recEmitter struct {
 	warmups []int64
 }
 
-func (*recEmitter) reading(string, time.Time, []float32) {}
-func (e *recEmitter) forecast(key string, ts time.Time, offset int64, values []float32) {
+func (*recEmitter) Reading(string, time.Time, []float32) {}
+func (e *recEmitter) Forecast(key string, ts time.Time, offset int64, values []float32) {
 	e.fcs = append(e.fcs, stageForecast{key, ts, offset, slices.Clone(values)})
 }
-func (e *recEmitter) warmup(offset int64) { e.warmups = append(e.warmups, offset) }
+func (e *recEmitter) Warmup(offset int64) { e.warmups = append(e.warmups, offset) }
 
 // TestStageForecasts runs the forecast stage alone, no broker: readings
 // of five keys (one with a gap that resets it) through the window's one
@@ -37,11 +64,11 @@ func (e *recEmitter) warmup(offset int64) { e.warmups = append(e.warmups, offset
 // every forecast bit for bit against model.Runner stepping each key alone
 // from a zero state, and the warm-ups.
 func TestStageForecasts(t *testing.T) {
-	m := testModel(t, ModeStateful)
-	cfg := Config{MaxBatch: 8, Mode: ModeStateful, Warmup: 3,
+	m := testModel(t, "stateful")
+	cfg := Config{MaxBatch: 8, Warmup: 3, Now: frozen,
 		Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	win, err := window.New[keyState](cfg.Window, mem)
+	win, err := window.New[Key](cfg.Window, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +76,7 @@ func TestStageForecasts(t *testing.T) {
 		win.Release()
 		mem.AssertSize(t, 0)
 	}()
-	s := newStage(cfg, m, NopObserver{}, win)
+	s := New(cfg, m, nopObserver{}, win)
 	type in struct {
 		key  string
 		step int
@@ -73,7 +100,7 @@ func TestStageForecasts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Put(%+v): %v", ins[i], err)
 			}
-			s.touch(k).added = r.Offset
+			s.Touch(k).Added = r.Offset
 		}
 		for {
 			b, err := win.Flush()
@@ -83,7 +110,7 @@ func TestStageForecasts(t *testing.T) {
 			if b == nil {
 				break
 			}
-			if err := s.apply(b, e); err != nil {
+			if err := s.Apply(b, e); err != nil {
 				t.Fatal(err)
 			}
 			b.Release()
@@ -123,36 +150,36 @@ func TestStageForecasts(t *testing.T) {
 			t.Errorf("forecast %d: %+v, want %+v", i, g, w)
 		}
 	}
-	if s.held != 5 || win.Len() != 5 {
-		t.Errorf("stage holds %d keys, window %d; want 5 and 5", s.held, win.Len())
+	if s.Held() != 5 || win.Len() != 5 {
+		t.Errorf("stage holds %d keys, window %d; want 5 and 5", s.Held(), win.Len())
 	}
 }
 
 // stepObserver records the model-step durations the stage reports.
 type stepObserver struct {
-	NopObserver
+	nopObserver
 	steps []time.Duration
 }
 
 func (o *stepObserver) ModelStep(d time.Duration) { o.steps = append(o.steps, d) }
 
-// TestStageClock: the stage times its model steps on Config.Now, not on
-// the wall clock.
+// TestStageClock: the stage times its model steps on Config.Now (set from
+// pipeline.Config.Now), not on the wall clock.
 func TestStageClock(t *testing.T) {
-	m := testModel(t, ModeStateful)
+	m := testModel(t, "stateful")
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	calls := 0
-	cfg := Config{MaxBatch: 8, Mode: ModeStateful, Warmup: 1, Now: func() time.Time {
+	cfg := Config{MaxBatch: 8, Warmup: 1, Now: func() time.Time {
 		calls++
 		return t0.Add(time.Duration(calls) * 3 * time.Millisecond)
 	}, Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
-	win, err := window.New[keyState](cfg.Window, memory.NewGoAllocator())
+	win, err := window.New[Key](cfg.Window, memory.NewGoAllocator())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer win.Release()
 	obs := &stepObserver{}
-	s := newStage(cfg, m, obs, win)
+	s := New(cfg, m, obs, win)
 	r := record.Reading{Key: "s-0", Time: base, Values: []float64{20}}
 	if err := win.Add(&r); err != nil {
 		t.Fatal(err)
@@ -162,7 +189,7 @@ func TestStageClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Release()
-	if err := s.apply(b, &recEmitter{}); err != nil {
+	if err := s.Apply(b, &recEmitter{}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(obs.steps, []time.Duration{3 * time.Millisecond}) {

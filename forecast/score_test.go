@@ -1,4 +1,4 @@
-package pipeline
+package forecast
 
 import (
 	"math"
@@ -26,15 +26,15 @@ func TestRecentScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var r recent
+			var r Recent
 			vals := make([]float32, 3*3)
 			for _, at := range []int64{base, base + iv, base + 2*iv} {
 				if f, ok := tt.add[at]; ok {
-					r.add(at, f, vals, iv)
+					r.Add(at, f, vals, iv)
 				}
 			}
-			ls := newLiveScores(3)
-			r.score(tt.at, tt.actual, iv, vals, &ls)
+			ls := NewLiveScores(3)
+			r.Score(tt.at, tt.actual, iv, vals, &ls)
 			n := 0
 			for k, st := range ls.Steps {
 				want := tt.want[k+1]
@@ -56,7 +56,7 @@ func TestRecentScore(t *testing.T) {
 func TestLiveScoresSums(t *testing.T) {
 	const h = 4
 	rng := rand.New(rand.NewPCG(1, 2))
-	ls := newLiveScores(h)
+	ls := NewLiveScores(h)
 	for batch := range 3 {
 		var abs, sq [h]float64
 		var n [h]int
@@ -78,9 +78,9 @@ func TestLiveScoresSums(t *testing.T) {
 		if ls.Len() != total {
 			t.Errorf("batch %d: Len() = %d, want %d", batch, ls.Len(), total)
 		}
-		ls.reset()
+		ls.Reset()
 		if ls.Len() != 0 || ls.Steps[0].AbsSum != 0 || len(ls.Steps[0].Abs) != 0 {
-			t.Fatalf("after reset: %+v", ls.Steps[0])
+			t.Fatalf("after Reset: %+v", ls.Steps[0])
 		}
 	}
 }
@@ -92,16 +92,16 @@ func TestRecentScoreIntervals(t *testing.T) {
 	const h = 24
 	for _, iv := range []int64{1, 3, 7, 1000, 59_999, 3_600_000, 86_400_000, 604_800_000 + 13} {
 		base := int64(1_700_000_000_000) - 1_700_000_000_000%iv + iv
-		var r recent
+		var r Recent
 		f, vals := make([]float32, h), make([]float32, h*h)
 		for j := range h {
 			for k := range f {
 				f[k] = float32(j*100 + k)
 			}
-			r.add(base+int64(j)*iv, f, vals, iv)
+			r.Add(base+int64(j)*iv, f, vals, iv)
 		}
-		ls := newLiveScores(h)
-		r.score(base+h*iv, 0, iv, vals, &ls) // each forecast j is scored at step h-j
+		ls := NewLiveScores(h)
+		r.Score(base+h*iv, 0, iv, vals, &ls) // each forecast j is scored at step h-j
 		for k, st := range ls.Steps {
 			j := h - (k + 1)
 			if len(st.Abs) != 1 || st.Abs[0] != float64(j*100+k) {
@@ -109,8 +109,8 @@ func TestRecentScoreIntervals(t *testing.T) {
 			}
 		}
 		if iv > 1 {
-			ls.reset()
-			r.score(base+h*iv+1, 0, iv, vals, &ls)
+			ls.Reset()
+			r.Score(base+h*iv+1, 0, iv, vals, &ls)
 			if ls.Len() != 0 {
 				t.Errorf("interval %d: %d scores off the grid, want none", iv, ls.Len())
 			}
@@ -156,24 +156,24 @@ func TestRecentAges(t *testing.T) {
 	const iv = int64(time.Minute / time.Millisecond)
 	for _, h := range []int{1, 3, 24} {
 		rng := rand.New(rand.NewPCG(uint64(h), 11))
-		var r recent
+		var r Recent
 		var ref refRecent
 		vals := make([]float32, h*h)
-		got, want := newLiveScores(h), newLiveScores(h)
+		got, want := NewLiveScores(h), NewLiveScores(h)
 		slot := int64(1_700_000_000_000 / iv)
 		f := make([]float32, h)
 		for step := range 5000 {
 			slot += 1 + int64(rng.IntN(3))*int64(rng.IntN(2)) + int64(rng.IntN(50)/49)*int64(h)
 			at, actual := slot*iv, rng.NormFloat64()
 			if ref.at != nil {
-				r.score(at, actual, iv, vals, &got)
+				r.Score(at, actual, iv, vals, &got)
 				ref.score(at, actual, iv, &want)
 			}
 			if rng.IntN(5) > 0 {
 				for k := range f {
 					f[k] = float32(rng.NormFloat64())
 				}
-				r.add(at, f, vals, iv)
+				r.Add(at, f, vals, iv)
 				ref.add(at, f)
 			}
 			for k := range want.Steps {
@@ -182,8 +182,8 @@ func TestRecentAges(t *testing.T) {
 					t.Fatalf("h %d step %d: horizon step %d scored %v, want %v", h, step, k+1, g.Abs, w.Abs)
 				}
 			}
-			got.reset()
-			want.reset()
+			got.Reset()
+			want.Reset()
 		}
 	}
 }
