@@ -74,8 +74,9 @@ type Config struct {
 	Warmup int
 	// Window is the window's configuration (length, interval).
 	Window window.Config
-	// Now is the clock the model steps are timed on (required: the stage
-	// reads no clock of its own; pipeline passes its Config.Now).
+	// Now is the clock the model steps are timed on (the stage reads no
+	// clock of its own; pipeline passes its Config.Now). Nil: steps are not
+	// timed and ModelStep is not reported.
 	Now func() time.Time
 }
 
@@ -246,13 +247,18 @@ func (s *Stage) round(b *window.Batch, c *columns, lo, hi int, e Emitter) {
 	if n == 0 {
 		return
 	}
-	start := s.now()
+	var start time.Time
+	if s.now != nil {
+		start = s.now()
+	}
 	if s.window {
 		s.run.Window(s.x[:n*s.w*s.f], n, s.out[:n*s.h])
 	} else {
 		s.run.Step(s.ptrs, s.x[:n*s.f], s.out[:n*s.h])
 	}
-	s.obs.ModelStep(s.now().Sub(start))
+	if s.now != nil {
+		s.obs.ModelStep(s.now().Sub(start))
+	}
 	s.scatter(b, c, e)
 }
 

@@ -196,3 +196,37 @@ func TestStageClock(t *testing.T) {
 		t.Fatalf("model steps timed %v, want [3ms] (one round, one tick of Config.Now)", obs.steps)
 	}
 }
+
+// TestStageWithoutClock: a nil Config.Now leaves the model steps untimed
+// (no ModelStep report) and the forecasts as they are.
+func TestStageWithoutClock(t *testing.T) {
+	m := testModel(t, "stateful")
+	cfg := Config{MaxBatch: 8, Warmup: 1,
+		Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
+	win, err := window.New[Key](cfg.Window, memory.NewGoAllocator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer win.Release()
+	obs := &stepObserver{}
+	s := New(cfg, m, obs, win)
+	r := record.Reading{Key: "s-0", Time: base, Values: []float64{20}}
+	if err := win.Add(&r); err != nil {
+		t.Fatal(err)
+	}
+	b, err := win.Flush()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	e := &recEmitter{}
+	if err := s.Apply(b, e); err != nil {
+		t.Fatal(err)
+	}
+	if len(obs.steps) != 0 {
+		t.Errorf("model steps timed %v without a clock, want none", obs.steps)
+	}
+	if got := len(e.fcs); got != 1 {
+		t.Errorf("%d forecasts, want 1 (warm-up 1)", got)
+	}
+}
