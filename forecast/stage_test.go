@@ -163,52 +163,17 @@ type stepObserver struct {
 
 func (o *stepObserver) ModelStep(d time.Duration) { o.steps = append(o.steps, d) }
 
-// TestStageClock: the stage times its model steps on Config.Now (set from
-// pipeline.Config.Now), not on the wall clock.
-func TestStageClock(t *testing.T) {
-	m := testModel(t, "stateful")
-	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	calls := 0
-	cfg := Config{MaxBatch: 8, Warmup: 1, Now: func() time.Time {
-		calls++
-		return t0.Add(time.Duration(calls) * 3 * time.Millisecond)
-	}, Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
-	win, err := window.New[Key](cfg.Window, memory.NewGoAllocator())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer win.Release()
-	obs := &stepObserver{}
-	s := New(cfg, m, obs, win)
-	r := record.Reading{Key: "s-0", Time: base, Values: []float64{20}}
-	if err := win.Add(&r); err != nil {
-		t.Fatal(err)
-	}
-	b, err := win.Flush()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
-	if err := s.Apply(b, &recEmitter{}); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(obs.steps, []time.Duration{3 * time.Millisecond}) {
-		t.Fatalf("model steps timed %v, want [3ms] (one round, one tick of Config.Now)", obs.steps)
-	}
-}
-
-// TestStageWithoutClock: a nil Config.Now leaves the model steps untimed
-// (no ModelStep report) and the forecasts as they are.
-func TestStageWithoutClock(t *testing.T) {
-	m := testModel(t, "stateful")
-	cfg := Config{MaxBatch: 8, Warmup: 1,
+// oneStep runs one reading of a new key through a stage of m with clock now
+// (nil: none) and returns what it emitted.
+func oneStep(t *testing.T, m *model.Model, now func() time.Time, obs Observer) *recEmitter {
+	t.Helper()
+	cfg := Config{MaxBatch: 8, Warmup: 1, Now: now,
 		Window: window.Config{Interval: time.Minute, Window: m.Meta.Window, Features: 1, MaxBatch: 8}}
 	win, err := window.New[Key](cfg.Window, memory.NewGoAllocator())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer win.Release()
-	obs := &stepObserver{}
 	s := New(cfg, m, obs, win)
 	r := record.Reading{Key: "s-0", Time: base, Values: []float64{20}}
 	if err := win.Add(&r); err != nil {
@@ -223,6 +188,29 @@ func TestStageWithoutClock(t *testing.T) {
 	if err := s.Apply(b, e); err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+// TestStageClock: the stage times its model steps on Config.Now (set from
+// pipeline.Config.Now), not on the wall clock.
+func TestStageClock(t *testing.T) {
+	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	obs := &stepObserver{}
+	oneStep(t, testModel(t, "stateful"), func() time.Time {
+		calls++
+		return t0.Add(time.Duration(calls) * 3 * time.Millisecond)
+	}, obs)
+	if !slices.Equal(obs.steps, []time.Duration{3 * time.Millisecond}) {
+		t.Fatalf("model steps timed %v, want [3ms] (one round, one tick of Config.Now)", obs.steps)
+	}
+}
+
+// TestStageWithoutClock: a nil Config.Now leaves the model steps untimed
+// (no ModelStep report) and the forecasts as they are.
+func TestStageWithoutClock(t *testing.T) {
+	obs := &stepObserver{}
+	e := oneStep(t, testModel(t, "stateful"), nil, obs)
 	if len(obs.steps) != 0 {
 		t.Errorf("model steps timed %v without a clock, want none", obs.steps)
 	}
