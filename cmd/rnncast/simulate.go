@@ -156,17 +156,18 @@ const paceStep = 10 * time.Millisecond
 // finished (within writeTimeout), so the count is exact. When simTime is
 // not nil, it is set to the event time (Unix ms) of the newest record
 // acknowledged, for other goroutines to read.
-func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate float64, simTime *atomic.Int64) (int, error) {
+func produceAtRate(ctx context.Context, w messageWriter, g *simulate.Generator, rate float64, simTime *atomic.Int64) (int, error) {
 	start := time.Now()
 	tick := time.NewTicker(paceStep)
 	defer tick.Stop()
 	sent := 0
+	chunk := max(1000, int(rate*maxWrite.Seconds()))
 	var msgs []kafka.Message
 	for {
 		due := int(rate * time.Since(start).Seconds())
 		msgs = msgs[:0]
 		now := time.Now()
-		for sent+len(msgs) < due {
+		for sent+len(msgs) < due && len(msgs) < chunk {
 			msgs = append(msgs, message(g.Next(), now))
 		}
 		if err := writeAll(ctx, w, msgs); err != nil {
@@ -176,6 +177,12 @@ func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate
 		if simTime != nil && len(msgs) > 0 {
 			simTime.Store(g.TickTime(g.Tick()).UnixMilli())
 		}
+		if ctx.Err() != nil {
+			return sent, nil
+		}
+		if sent < due {
+			continue // behind the rate: write the next chunk at once
+		}
 		select {
 		case <-ctx.Done():
 			return sent, nil
@@ -184,10 +191,21 @@ func produceAtRate(ctx context.Context, w *producer, g *simulate.Generator, rate
 	}
 }
 
+// maxWrite bounds one write to this much of the rate's records. A producer
+// that cannot keep up (the broker or the machine is the limit) then writes
+// bounded batches back to back and reports the rate it reached, instead of
+// gathering the whole deficit into one write that outlasts writeTimeout.
+const maxWrite = 100 * time.Millisecond
+
 // writeTimeout bounds one paced write, which ctx does not interrupt.
 const writeTimeout = 30 * time.Second
 
-func writeAll(ctx context.Context, w *producer, msgs []kafka.Message) error {
+// messageWriter is what produceAtRate writes with (a *producer).
+type messageWriter interface {
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+func writeAll(ctx context.Context, w messageWriter, msgs []kafka.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"go.uber.org/goleak"
 
 	"github.com/rnncast/rnncast/internal/kafkatest"
@@ -64,4 +65,50 @@ func TestSimulateStartFlag(t *testing.T) {
 	f(nil, -1, time.Time{}) // simulate.Config's default applies
 	f([]string{"--start", "2027-03-01T06:00:00+02:00"}, -1, time.Date(2027, 3, 1, 4, 0, 0, 0, time.UTC))
 	f([]string{"--start", "yesterday"}, 2, time.Time{})
+}
+
+// slowWriter acknowledges every write after a pause, like a broker that
+// cannot keep up, and records the size of each write.
+type slowWriter struct {
+	pause time.Duration
+	sizes []int
+}
+
+func (w *slowWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) error {
+	w.sizes = append(w.sizes, len(msgs))
+	time.Sleep(w.pause)
+	return nil
+}
+
+// TestProduceAtRateBehind checks that a producer far behind its rate
+// writes bounded batches back to back (and stops when ctx ends) instead
+// of gathering the whole deficit into one write: that write outlasted
+// writeTimeout in the soak's overload step.
+func TestProduceAtRateBehind(t *testing.T) {
+	g, err := simulate.New(simulate.DefaultConfig(100, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rate = 1e6 // records/s; the writer takes 200 ms per write
+	w := &slowWriter{pause: 200 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n, err := produceAtRate(ctx, w, g, rate, nil)
+	if err != nil {
+		t.Fatalf("produceAtRate: %v", err)
+	}
+	chunk := int(rate * maxWrite.Seconds())
+	total := 0
+	for i, k := range w.sizes {
+		if k > chunk {
+			t.Errorf("write %d has %d records, more than %d (%v of the rate)", i, k, chunk, maxWrite)
+		}
+		total += k
+	}
+	if total != n {
+		t.Errorf("writes hold %d records, produceAtRate reported %d", total, n)
+	}
+	if len(w.sizes) < 3 {
+		t.Errorf("%d writes in 1 s at 200 ms each; want them back to back", len(w.sizes))
+	}
 }
