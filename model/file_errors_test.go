@@ -110,6 +110,16 @@ func TestDecodeRejectsBadFiles(t *testing.T) {
 		{"std zero", edit(func(f *rawFile) { f.meta()["std"] = "[1, 0, 1]" }), ErrMetadata, "", "std", "value 1"},
 		{"unknown norm", edit(func(f *rawFile) { f.meta()["norm"] = "zscore" }), ErrMetadata, "", "norm", "zscore"},
 		{"unknown mode", edit(func(f *rawFile) { f.meta()["mode"] = "batch" }), ErrMetadata, "", "mode", "batch"},
+		{"unknown scaling", edit(func(f *rawFile) { f.meta()["scaling"] = "revin" }), ErrMetadata, "", "scaling", "revin"},
+		{"window scaling with a mean", edit(func(f *rawFile) { f.meta()["scaling"], f.meta()["mode"] = "window", "window" }), ErrMetadata, "", "scaling", "no mean"},
+		{"window scaling, stateful", edit(func(f *rawFile) { unscaled(f, "stateful", "window") }), ErrMetadata, "", "scaling", "needs mode window"},
+		{"sensor scaling, window mode", edit(func(f *rawFile) { unscaled(f, "window", "sensor") }), ErrMetadata, "", "scaling", "needs mode stateful"},
+		{"sensor scaling without half-life", edit(func(f *rawFile) { unscaled(f, "stateful", "sensor") }), ErrMetadata, "", "scaling_half_life", "required"},
+		{"sensor half-life negative", edit(func(f *rawFile) {
+			unscaled(f, "stateful", "sensor")
+			f.meta()["scaling_half_life"] = "-3"
+		}), ErrMetadata, "", "scaling_half_life", "positive"},
+		{"half-life without sensor scaling", edit(func(f *rawFile) { f.meta()["scaling_half_life"] = "10" }), ErrMetadata, "", "scaling_half_life", "sensor scaling only"},
 		{"bad bias flag", edit(func(f *rawFile) { f.meta()["bias"] = "no" }), ErrMetadata, "", "bias", `"no"`},
 		{"newer format", edit(func(f *rawFile) { f.meta()["format_version"] = "2" }), ErrMetadata, "", "format_version", `"2"`},
 	} {
@@ -130,4 +140,11 @@ func TestDecodeRejectsBadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unscaled sets a file's mode and scaling and removes its mean and std.
+func unscaled(f *rawFile, mode, scaling string) {
+	delete(f.meta(), "mean")
+	delete(f.meta(), "std")
+	f.meta()["mode"], f.meta()["scaling"] = mode, scaling
 }

@@ -7,6 +7,8 @@ import (
 	"hash"
 	"math"
 	"strconv"
+
+	"github.com/rnncast/rnncast/scale"
 )
 
 // Fingerprint returns the hex SHA-256 of a canonical encoding of m's
@@ -32,6 +34,12 @@ func (m *Model) Fingerprint() string {
 		formatFloats(meta.Mean, 0, meta.Inputs), formatFloats(meta.Std, 1, meta.Inputs),
 	} {
 		writeString(h, s)
+	}
+	// Scaling other than global changes the function; it is hashed only
+	// then, so that every earlier model keeps its fingerprint.
+	if sc := scalingOf(meta.Scaling); sc != scale.Global {
+		writeString(h, "scaling "+string(sc))
+		writeString(h, strconv.FormatFloat(meta.HalfLife, 'g', -1, 64))
 	}
 	hashRNN(h, &m.Encoder)
 	if m.Decoder != nil {

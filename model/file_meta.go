@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rnncast/rnncast/scale"
 )
 
 // FormatVersion is the version of rnncast's model-file layout that Encode
@@ -87,8 +89,44 @@ func parseServingKeys(kv map[string]string, m *Meta) (err error) {
 	if m.Norm, err = parseNorm(kv); err != nil {
 		return err
 	}
-	m.Mode, err = parseMode(kv)
-	return err
+	if m.Mode, err = parseMode(kv); err != nil {
+		return err
+	}
+	return parseScaling(kv, m)
+}
+
+// parseScaling decodes "scaling" and "scaling_half_life" and checks them
+// against the serving mode: window scaling needs windows, sensor scaling a
+// carried state.
+func parseScaling(kv map[string]string, m *Meta) error {
+	sc, err := scale.ParseMode(kv["scaling"])
+	if err != nil {
+		return metaErr("scaling", "%q is not global, window or sensor", kv["scaling"])
+	}
+	if sc != scale.Global {
+		m.Scaling = sc // the zero value is Global, so that Metas compare equal
+	}
+	hl, ok := kv["scaling_half_life"]
+	switch {
+	case sc == scale.Window && m.Mode != "window":
+		return metaErr("scaling", "window scaling needs mode window, mode is %q", m.Mode)
+	case sc == scale.Sensor && m.Mode != "stateful":
+		return metaErr("scaling", "sensor scaling needs mode stateful, mode is %q", m.Mode)
+	case sc != scale.Global && (len(m.Mean) > 0 || len(m.Std) > 0):
+		return metaErr("scaling", "%s scaling takes no mean or std", sc)
+	case sc != scale.Sensor && ok && hl != "" && hl != "0":
+		return metaErr("scaling_half_life", "applies to sensor scaling only, scaling is %s", sc)
+	case sc != scale.Sensor:
+		return nil
+	case !ok:
+		return metaErr("scaling_half_life", "required with sensor scaling")
+	}
+	v, err := strconv.ParseFloat(hl, 64)
+	if err != nil || !(v > 0) || math.IsInf(v, 0) {
+		return metaErr("scaling_half_life", "%q is not a positive number of readings", hl)
+	}
+	m.HalfLife = v
+	return nil
 }
 
 func parseArch(kv map[string]string) (Arch, error) {
@@ -237,6 +275,14 @@ func (m *Model) Metadata() map[string]string {
 	if meta.TargetName != "" {
 		kv["target_name"] = meta.TargetName
 	}
+	kv["scaling"] = string(scalingOf(meta.Scaling))
+	if scalingOf(meta.Scaling) != scale.Global {
+		delete(kv, "mean") // the statistics are the window's or the sensor's
+		delete(kv, "std")
+	}
+	if meta.Scaling == scale.Sensor {
+		kv["scaling_half_life"] = strconv.FormatFloat(meta.HalfLife, 'g', -1, 64)
+	}
 	return kv
 }
 
@@ -245,6 +291,13 @@ func nonlinearityOf(meta *Meta) string {
 		return "tanh"
 	}
 	return meta.Nonlinearity
+}
+
+func scalingOf(s scale.Mode) scale.Mode {
+	if s == "" {
+		return scale.Global
+	}
+	return s
 }
 
 func modeOf(mode string) string {

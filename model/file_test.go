@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/rnncast/rnncast/scale"
 )
 
 // fileModel returns a prepared Model with every field of meta set and
@@ -224,7 +226,7 @@ func TestDecodeDefaults(t *testing.T) {
 	m := fileModel(t, testMeta(ArchSeq2Vec, CellRNN, "tanh"), rand.New(rand.NewPCG(7, 8)))
 	f := rawFileOf(t, mustEncode(t, m))
 	kv := f.meta()
-	for _, k := range []string{"arch", "nonlinearity", "target", "interval", "mean", "std", "norm", "mode", "bias", "name", "version", "format_version", "target_name"} {
+	for _, k := range []string{"arch", "nonlinearity", "target", "interval", "mean", "std", "norm", "mode", "scaling", "bias", "name", "version", "format_version", "target_name"} {
 		delete(kv, k)
 	}
 	kv["trained_by"] = "someone" // unknown keys are ignored
@@ -479,5 +481,40 @@ func TestTensors(t *testing.T) {
 	bad.Meta.Cell = "cnn"
 	if got := bad.Tensors(); got != nil {
 		t.Errorf("Tensors of a model with an unknown cell = %v, want nil", got)
+	}
+}
+
+// TestScalingRoundTrip: window and sensor scaling survive Encode and
+// Decode, leave mean and std out of the file, and change the fingerprint
+// (they change the function); global scaling keeps the fingerprint every
+// earlier file had.
+func TestScalingRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := testMeta(ArchSeq2Vec, CellGRU, "tanh")
+	base.Mean, base.Std = nil, nil
+	global := fileModel(t, base, rand.New(rand.NewPCG(5, 6)))
+	for _, c := range []struct {
+		mode     string
+		scaling  scale.Mode
+		halfLife float64
+	}{{"window", scale.Window, 0}, {"stateful", scale.Sensor, 48}} {
+		meta := base
+		meta.Mode, meta.Scaling, meta.HalfLife = c.mode, c.scaling, c.halfLife
+		m := fileModel(t, meta, rng)
+		got, err := Decode(mustEncode(t, m))
+		if err != nil {
+			t.Fatalf("%s: Decode: %v", c.scaling, err)
+		}
+		if !reflect.DeepEqual(got.Meta, m.Meta) {
+			t.Errorf("%s: decoded %+v, want %+v", c.scaling, got.Meta, m.Meta)
+		}
+		kv := m.Metadata()
+		if _, ok := kv["mean"]; ok {
+			t.Errorf("%s: metadata has a mean", c.scaling)
+		}
+		m.Encoder, m.Decoder, m.FCW, m.FCB = global.Encoder, global.Decoder, global.FCW, global.FCB
+		if m.Fingerprint() == global.Fingerprint() {
+			t.Errorf("%s scaling: same fingerprint as global scaling", c.scaling)
+		}
 	}
 }

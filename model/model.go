@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"time"
+
+	"github.com/rnncast/rnncast/scale"
 )
 
 // Cell names a recurrent cell type, spelled as in the model file's metadata.
@@ -81,6 +83,14 @@ type Meta struct {
 	// Mode is the serving mode the model was trained for: "window" (zero
 	// state over the last Window readings) or "stateful" (carried state).
 	Mode string
+	// Scaling is how inputs are put on the model's scale (package scale):
+	// scale.Global (Mean and Std above; the default, also
+	// spelled ""), scale.Window (each
+	// window by its own statistics; Mode "window") or scale.Sensor (each
+	// sensor's running statistics, carried in its state; Mode "stateful").
+	Scaling scale.Mode
+	// HalfLife is scale.Sensor's half-life in readings (> 0); 0 otherwise.
+	HalfLife float64
 }
 
 // RNN holds the weights of one (possibly deep) recurrent network, laid out
