@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -83,32 +84,37 @@ func (w *slowWriter) WriteMessages(ctx context.Context, msgs ...kafka.Message) e
 // TestProduceAtRateBehind checks that a producer far behind its rate
 // writes bounded batches back to back (and stops when ctx ends) instead
 // of gathering the whole deficit into one write: that write outlasted
-// writeTimeout in the soak's overload step.
+// writeTimeout in the soak's overload step. It runs on synctest's clock,
+// so the machine's load does not change how many writes fit in the second.
 func TestProduceAtRateBehind(t *testing.T) {
-	g, err := simulate.New(simulate.DefaultConfig(100, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const rate = 1e6 // records/s; the writer takes 200 ms per write
-	w := &slowWriter{pause: 200 * time.Millisecond}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	n, err := produceAtRate(ctx, w, g, rate, nil)
-	if err != nil {
-		t.Fatalf("produceAtRate: %v", err)
-	}
-	chunk := int(rate * maxWrite.Seconds())
-	total := 0
-	for i, k := range w.sizes {
-		if k > chunk {
-			t.Errorf("write %d has %d records, more than %d (%v of the rate)", i, k, chunk, maxWrite)
+	synctest.Test(t, func(t *testing.T) {
+		g, err := simulate.New(simulate.DefaultConfig(100, 1))
+		if err != nil {
+			t.Fatal(err)
 		}
-		total += k
-	}
-	if total != n {
-		t.Errorf("writes hold %d records, produceAtRate reported %d", total, n)
-	}
-	if len(w.sizes) < 3 {
-		t.Errorf("%d writes in 1 s at 200 ms each; want them back to back", len(w.sizes))
-	}
+		const rate = 1e5 // records/s; the writer takes 200 ms per write
+		w := &slowWriter{pause: 200 * time.Millisecond}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := produceAtRate(ctx, w, g, rate, nil)
+		if err != nil {
+			t.Fatalf("produceAtRate: %v", err)
+		}
+		chunk := int(rate * maxWrite.Seconds())
+		total := 0
+		for i, k := range w.sizes {
+			if k > chunk {
+				t.Errorf("write %d has %d records, more than %d (%v of the rate)", i, k, chunk, maxWrite)
+			}
+			total += k
+		}
+		if total != n {
+			t.Errorf("writes hold %d records, produceAtRate reported %d", total, n)
+		}
+		// Back to back: the second holds writes starting at 0, 200, ...,
+		// 800 ms, each a full chunk after the first.
+		if len(w.sizes) != 5 {
+			t.Errorf("%d writes in 1 s at 200 ms each, sizes %v; want 5 back to back", len(w.sizes), w.sizes)
+		}
+	})
 }
