@@ -106,7 +106,7 @@ func newResult(t *train.Table, c Config, m *model.Model) *Result {
 		mean, std := d.Scaler(c.ScaleRows)
 		r.Mean, r.Std = mean[t.Target], std[t.Target]
 	} else {
-		r.Mean, r.Std = m.Meta.Mean[m.Meta.Target], m.Meta.Std[m.Meta.Target]
+		r.Mean, r.Std = targetScale(m)
 	}
 	col := column(t, t.Target)
 	for e := c.TestStart; e+c.Horizon <= c.TestEnd; e++ {
@@ -174,4 +174,14 @@ func (r *Result) score(t *train.Table) {
 		}
 		r.Scores = append(r.Scores, s)
 	}
+}
+
+// targetScale returns the model's scaler of its target, (0, 1) when the
+// model scales each window or sensor by its own statistics (no global
+// mean and std).
+func targetScale(m *model.Model) (mean, std float64) {
+	if len(m.Meta.Mean) == 0 || len(m.Meta.Std) == 0 {
+		return 0, 1
+	}
+	return m.Meta.Mean[m.Meta.Target], m.Meta.Std[m.Meta.Target]
 }

@@ -106,8 +106,8 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 	if tc.Horizon < 1 || tc.Horizon > m.Meta.Horizon || tc.Interval <= 0 {
 		return nil, TopicStats{}, fmt.Errorf("backtest: horizon %d (model's %d) or interval %s out of range", tc.Horizon, m.Meta.Horizon, tc.Interval)
 	}
-	r := &Result{Config: Config{Horizon: tc.Horizon, Period: tc.Period, Mode: tc.Mode}, Target: tc.Name,
-		Mean: m.Meta.Mean[m.Meta.Target], Std: m.Meta.Std[m.Meta.Target]}
+	r := &Result{Config: Config{Horizon: tc.Horizon, Period: tc.Period, Mode: tc.Mode}, Target: tc.Name}
+	r.Mean, r.Std = targetScale(m)
 	r.ModelLabel = fmt.Sprintf("%s v%s (%s %s, hidden %d, layers %d, norm %s)",
 		m.Meta.Name, m.Meta.Version, tc.Mode, m.Meta.Cell, m.Meta.Hidden, m.Meta.Layers, m.Meta.Norm)
 	names := make([]string, 0, len(c.sensors))

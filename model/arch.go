@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/rnncast/rnncast/scale"
 )
 
 // panelWidth is how many output columns one packed weight panel holds: two
@@ -24,6 +26,9 @@ type prepared struct {
 	horizon int
 	mean    []float64 // per input feature; 0 when Meta.Mean is empty.
 	std     []float64 // per input feature; 1 when Meta.Std is empty.
+	scaling scale.Mode
+	alpha   float64 // Sensor scaling: scale.Alpha(Meta.HalfLife).
+	hidden  int     // StateLen's recurrent part; the running statistics follow it.
 	enc     stack
 	dec     *stack // ArchEncDec only.
 	head    packed // the linear head: out = h·FCWᵀ + FCB.
@@ -92,6 +97,21 @@ func (m *Model) prepare() (*prepared, error) {
 	var err error
 	if p.mean, p.std, err = scaler(meta); err != nil {
 		return nil, err
+	}
+	p.scaling, p.hidden = scalingOf(meta.Scaling), m.hiddenLen()
+	switch {
+	case p.scaling != scale.Global && p.scaling != scale.Window && p.scaling != scale.Sensor:
+		return nil, fmt.Errorf("model: cannot prepare: unknown scaling %q (expected global, window or sensor)", meta.Scaling)
+	case p.scaling == scale.Window && meta.Mode != "window":
+		return nil, fmt.Errorf("model: cannot prepare: window scaling needs mode window, mode is %q", meta.Mode)
+	case p.scaling == scale.Sensor && meta.Mode != "stateful":
+		return nil, fmt.Errorf("model: cannot prepare: sensor scaling needs mode stateful, mode is %q", meta.Mode)
+	}
+	if p.scaling == scale.Sensor {
+		if !(meta.HalfLife > 0) || math.IsInf(meta.HalfLife, 0) {
+			return nil, fmt.Errorf("model: cannot prepare: sensor scaling needs a finite half-life > 0, found %v", meta.HalfLife)
+		}
+		p.alpha = scale.Alpha(meta.HalfLife)
 	}
 	cell := meta.Cell
 	relu := meta.Nonlinearity == "relu"
@@ -355,10 +375,25 @@ func packBias(a, b []float32, gates, rows, stride int) []float32 {
 }
 
 // StateLen returns how many float32 values one key's carried state holds:
-// Layers·Hidden (RNN, GRU) or 2·Layers·Hidden (LSTM: h of every layer, then
-// c of every layer). For ArchEncDec it is the encoder's state; for
-// ArchVec2Seq it is 0. It reads only Meta, so it works before Prepare.
+// the recurrent state, Layers·Hidden (RNN, GRU) or 2·Layers·Hidden (LSTM: h
+// of every layer, then c of every layer; for ArchEncDec the encoder's, for
+// ArchVec2Seq none), then under Sensor scaling the key's running statistics,
+// 3·Inputs values (scale.Running's Mean, Var, N per feature), so that
+// whatever carries, checkpoints and restores the state carries them too. It
+// reads only Meta, so it works before Prepare.
 func (m *Model) StateLen() int {
+	n := m.hiddenLen()
+	if scalingOf(m.Meta.Scaling) == scale.Sensor {
+		n += runningLen * m.Meta.Inputs
+	}
+	return n
+}
+
+// runningLen is the float32s of one feature's scale.Running in a state.
+const runningLen = 3
+
+// hiddenLen is StateLen's recurrent part.
+func (m *Model) hiddenLen() int {
 	if archOf(m.Meta.Arch) == ArchVec2Seq {
 		return 0
 	}

@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rnncast/rnncast/scale"
+)
 
 // Runner holds the scratch buffers of batched calls on one prepared Model.
 // It is owned by one goroutine; it allocates only in NewRunner.
@@ -20,6 +24,8 @@ type Runner struct {
 
 	xs     []float32   // scaled inputs: tile×Window×Inputs (Window) or tile×Inputs (Step).
 	ref    []float32   // per key: the scaled target value NormLast adds back.
+	um, us []float64   // per key: the target's mean and std its outputs are unscaled with.
+	fm, fs []float64   // one key's per-feature mean and std (window and sensor scaling).
 	h, c   [][]float32 // per encoder layer: tile×hp hidden (and LSTM cell) rows.
 	dh, dc [][]float32 // per decoder layer (encdec): rows seeded from h, c.
 	dx     []float32   // decoder input per key (encdec): tile×1.
@@ -50,6 +56,8 @@ func (m *Model) newRunner(maxBatch int, k kernels, tile int) *Runner {
 	r := &Runner{m: m, p: p, k: k, max: maxBatch, tile: tile}
 	r.xs = make([]float32, tile*p.window*p.inputs)
 	r.ref = make([]float32, tile)
+	r.um, r.us = make([]float64, tile), make([]float64, tile)
+	r.fm, r.fs = make([]float64, p.inputs), make([]float64, p.inputs)
 	r.h, r.c = stateRows(&p.enc, tile)
 	np := p.enc.np
 	if p.dec != nil {
@@ -84,19 +92,30 @@ func (r *Runner) MaxBatch() int { return r.max }
 
 // Step advances b = len(states) carried states by one reading each and
 // writes each key's forecast. states[i] (len StateLen; any length,
-// typically nil, for ArchVec2Seq) is updated in place; x is b×Inputs
+// typically nil, when StateLen is 0) is updated in place; x is b×Inputs
 // readings and out is b×Horizon forecasts, both in original units. Step
-// scales each feature by Meta.Mean and Meta.Std, feeds the scaled readings
+// scales each feature by Meta.Mean and Meta.Std (Global scaling) or, under
+// Sensor scaling, first adds the reading to the key's running statistics
+// (the end of its state) and scales by them; it feeds the scaled readings
 // unchanged, and under NormLast adds the key's current scaled target value
-// to its outputs before unscaling them.
+// to its outputs before unscaling them with the same statistics. Step
+// panics for Window scaling, which has no carried state.
 func (r *Runner) Step(states [][]float32, x []float32, out []float32) {
 	p := r.p
 	b := len(states)
 	r.checkStep(states, x, out)
+	if p.scaling == scale.Window {
+		panic("model: Step on a model with window scaling (it serves windows only)")
+	}
 	for lo := 0; lo < b; lo += r.tile {
 		n := min(b-lo, r.tile)
 		xs := r.xs[:n*p.inputs]
-		r.scale(xs, x[lo*p.inputs:(lo+n)*p.inputs], 1, n)
+		src := x[lo*p.inputs : (lo+n)*p.inputs]
+		if p.scaling == scale.Sensor {
+			r.scaleRunning(xs, src, states[lo:lo+n])
+		} else {
+			r.scale(xs, src, 1, n)
+		}
 		for i := 0; i < n; i++ {
 			r.ref[i] = r.normRef(xs[i*p.inputs+p.target])
 		}
@@ -121,9 +140,13 @@ func (r *Runner) StepRaw(states [][]float32, x []float32, out []float32) {
 
 // Window runs each of b windows (b×Window×Inputs values, original units,
 // key-major then time) from a zero state, the course's semantics, and writes
-// b×Horizon forecasts in original units. Under NormLast the window's last
-// scaled target value is subtracted from the target feature at every step
-// and added back to the outputs.
+// b×Horizon forecasts in original units. Each feature is scaled by
+// Meta.Mean and Meta.Std (Global scaling) or, under Window scaling, by the
+// window's own mean and scale.Std of its variance (scale.WindowStats), and
+// the outputs unscaled with the target's. Under NormLast the window's last
+// scaled target value is then subtracted from the target feature at every
+// step and added back to the outputs. Window panics for Sensor scaling,
+// whose statistics live in a carried state.
 func (r *Runner) Window(windows []float32, b int, out []float32) {
 	r.windowScaled(windows, b, out, false)
 }
@@ -150,11 +173,19 @@ func (r *Runner) WindowSeqRaw(windows []float32, b int, out []float32) {
 func (r *Runner) windowScaled(windows []float32, b int, out []float32, seq bool) {
 	p := r.p
 	r.checkWindow(windows, b, out, seq)
+	if p.scaling == scale.Sensor {
+		panic("model: Window on a model with sensor scaling (it serves carried states only)")
+	}
 	per, outPer := p.window*p.inputs, r.outPerWindow(seq)
 	for lo := 0; lo < b; lo += r.tile {
 		n := min(b-lo, r.tile)
 		xs := r.xs[:n*per]
-		r.scale(xs, windows[lo*per:(lo+n)*per], p.window, n)
+		src := windows[lo*per : (lo+n)*per]
+		if p.scaling == scale.Window {
+			r.scaleWindows(xs, src, n)
+		} else {
+			r.scale(xs, src, p.window, n)
+		}
 		r.normWindows(xs, n)
 		o := out[lo*outPer : (lo+n)*outPer]
 		r.window(xs, n, o, seq)
@@ -209,12 +240,53 @@ func (r *Runner) checkWindow(windows []float32, b int, out []float32, seq bool) 
 }
 
 // scale writes (x − mean[f]) / std[f] for rows×steps readings of Inputs
-// features each.
+// features each (Global scaling), and sets each row's unscaling.
 func (r *Runner) scale(dst, src []float32, steps, rows int) {
 	p := r.p
 	for i := 0; i < rows*steps; i++ {
 		for f := 0; f < p.inputs; f++ {
 			dst[i*p.inputs+f] = float32((float64(src[i*p.inputs+f]) - p.mean[f]) / p.std[f])
+		}
+	}
+	for i := 0; i < rows; i++ {
+		r.um[i], r.us[i] = p.mean[p.target], p.std[p.target]
+	}
+}
+
+// scaleWindows scales each of rows windows by its own per-feature
+// statistics (Window scaling) and sets its row's unscaling.
+func (r *Runner) scaleWindows(dst, src []float32, rows int) {
+	p := r.p
+	per := p.window * p.inputs
+	for i := 0; i < rows; i++ {
+		w := src[i*per : (i+1)*per]
+		scale.WindowStats(w, p.window, p.inputs, r.fm, r.fs)
+		d := dst[i*per : (i+1)*per]
+		for t := 0; t < p.window; t++ {
+			for f := 0; f < p.inputs; f++ {
+				d[t*p.inputs+f] = float32((float64(w[t*p.inputs+f]) - r.fm[f]) / r.fs[f])
+			}
+		}
+		r.um[i], r.us[i] = r.fm[p.target], r.fs[p.target]
+	}
+}
+
+// scaleRunning adds each key's reading to its running statistics, stored
+// after its recurrent state (Sensor scaling), scales the reading by them
+// and sets its row's unscaling.
+func (r *Runner) scaleRunning(dst, src []float32, states [][]float32) {
+	p := r.p
+	for i, st := range states {
+		for f := 0; f < p.inputs; f++ {
+			o := p.hidden + runningLen*f
+			run := scale.Running{Mean: st[o], Var: st[o+1], N: st[o+2]}
+			run.Update(src[i*p.inputs+f], p.alpha)
+			st[o], st[o+1], st[o+2] = run.Mean, run.Var, run.N
+			m, sd := float64(run.Mean), run.Std()
+			dst[i*p.inputs+f] = float32((float64(src[i*p.inputs+f]) - m) / sd)
+			if f == p.target {
+				r.um[i], r.us[i] = m, sd
+			}
 		}
 	}
 }
@@ -247,13 +319,13 @@ func (r *Runner) normWindows(xs []float32, rows int) {
 }
 
 // unscale turns raw outputs (rows×per values, per key consecutive) into
-// original units: (y + ref[i])·std[target] + mean[target].
+// original units: (y + ref[i])·us[i] + um[i], the row's target statistics.
 func (r *Runner) unscale(out []float32, rows, per int) {
 	p := r.p
-	mean, std := p.mean[p.target], p.std[p.target]
 	n := per * p.horizon
 	for i := 0; i < rows; i++ {
 		o := out[i*n : (i+1)*n]
+		mean, std := r.um[i], r.us[i]
 		for j, v := range o {
 			o[j] = float32((float64(v)+float64(r.ref[i]))*std + mean)
 		}

@@ -26,9 +26,20 @@ FORMAT_VERSION = "1"
 
 
 def metadata(net, *, window, interval="1h", mean=None, std=None, norm="none", mode="window",
-             name="", version="", target_name=""):
-    """Returns the __metadata__ map (all values strings) for one of nets.ARCHS."""
+             name="", version="", target_name="", scaling="global", half_life=None):
+    """Returns the __metadata__ map (all values strings) for one of nets.ARCHS.
+
+    scaling is global (mean and std apply), window (mode window) or sensor (mode stateful,
+    with half_life in readings); see scaling.py."""
     f = net.input_size
+    if scaling not in ("global", "window", "sensor"):
+        raise ValueError(f"scaling {scaling!r} is not global, window or sensor")
+    if scaling == "window" and mode != "window":
+        raise ValueError("window scaling needs mode window")
+    if scaling == "sensor" and (mode != "stateful" or not half_life or half_life <= 0):
+        raise ValueError("sensor scaling needs mode stateful and a half_life > 0")
+    if scaling != "global" and (mean is not None or std is not None):
+        raise ValueError(f"{scaling} scaling takes no mean or std")
     mean = [0.0] * f if mean is None else [float(v) for v in mean]
     std = [1.0] * f if std is None else [float(v) for v in std]
     if len(mean) != f or len(std) != f:
@@ -55,6 +66,11 @@ def metadata(net, *, window, interval="1h", mean=None, std=None, norm="none", mo
     }
     if target_name:
         kv["target_name"] = target_name
+    if scaling != "global":
+        del kv["mean"], kv["std"]
+        kv["scaling"] = scaling
+    if scaling == "sensor":
+        kv["scaling_half_life"] = repr(float(half_life))
     return kv
 
 
@@ -87,6 +103,9 @@ def main():
     p.add_argument("--std", type=float, nargs="*", help="scaler std per feature")
     p.add_argument("--norm", choices=["none", "last"], default="none")
     p.add_argument("--mode", choices=["window", "stateful"], default="window")
+    p.add_argument("--scaling", choices=["global", "window", "sensor"], default="global",
+                   help="how inputs are scaled (window: mode window; sensor: mode stateful, --half-life)")
+    p.add_argument("--half-life", type=float, default=None, help="sensor scaling's half-life in readings")
     p.add_argument("--name", default="")
     p.add_argument("--version", default="")
     p.add_argument("--target-name", default="", help="the target column's name (rnncast backtest's default -target)")
@@ -96,7 +115,8 @@ def main():
                         bias=not a.no_bias, target=a.target)
     net.load_state_dict(torch.load(a.state_dict, weights_only=True), strict=True)
     export(net, a.out, window=a.window, interval=a.interval, mean=a.mean, std=a.std,
-           norm=a.norm, mode=a.mode, name=a.name, version=a.version, target_name=a.target_name)
+           norm=a.norm, mode=a.mode, name=a.name, version=a.version, target_name=a.target_name,
+           scaling=a.scaling, half_life=a.half_life)
 
 
 if __name__ == "__main__":

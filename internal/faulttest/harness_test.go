@@ -16,6 +16,7 @@ import (
 
 	"github.com/rnncast/rnncast/internal/kafkatest"
 	"github.com/rnncast/rnncast/internal/modeltest"
+	"github.com/rnncast/rnncast/scale"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -53,12 +54,14 @@ const (
 )
 
 // writeModel saves a seeded random GRU (one input, hourly) to dir and
-// returns its path. seed changes the weights (another model).
+// returns its path. seed changes the weights (another model). It scales
+// each sensor by its own running statistics (sensor scaling), so that the
+// state every fault must carry bit for bit includes them.
 func writeModel(t *testing.T, dir string, seed uint64) string {
 	t.Helper()
 	m, err := modeltest.GRU{Name: "fault-gru", Version: fmt.Sprint(seed), Hidden: hidden, Layers: layers,
-		Window: window, Horizon: horizon, Interval: time.Hour, Mean: 10, Std: 8, Mode: "stateful",
-		Seed1: seed, Seed2: 17, Scale: 0.5}.Build()
+		Window: window, Horizon: horizon, Interval: time.Hour, Mode: "stateful",
+		Scaling: scale.Sensor, HalfLife: 48, Seed1: seed, Seed2: 17, Scale: 0.5}.Build()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,17 +9,21 @@ import (
 	"time"
 
 	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/scale"
 )
 
 // GRU describes a random stateful-or-window seq2vec GRU with one input
-// feature (the target), scaled by Mean and Std.
+// feature (the target), scaled by Mean and Std (Scaling global, the zero
+// value) or by its window's or sensor's own statistics.
 type GRU struct {
 	Name, Version   string
 	Hidden, Layers  int
 	Window, Horizon int
 	Interval        time.Duration
 	Mean, Std       float64
-	Mode            string // "stateful" or "window"
+	Mode            string     // "stateful" or "window"
+	Scaling         scale.Mode // window needs Mode window, sensor Mode stateful
+	HalfLife        float64    // Scaling sensor's half-life in readings
 	// Seed1 and Seed2 seed the PCG that draws the weights, uniform in
 	// ±Scale/2, in PyTorch's state_dict order.
 	Seed1, Seed2 uint64
@@ -51,6 +55,9 @@ func (s GRU) Build() (*model.Model, error) {
 			Interval: s.Interval, Mean: []float64{s.Mean}, Std: []float64{s.Std}, Mode: s.Mode},
 		Encoder: model.RNN{Cell: model.CellGRU, Nonlinearity: "tanh", Hidden: s.Hidden, Layers: ls},
 		FCW:     rnd(s.Horizon * s.Hidden), FCB: rnd(s.Horizon),
+	}
+	if s.Scaling != "" && s.Scaling != scale.Global {
+		m.Meta.Scaling, m.Meta.HalfLife, m.Meta.Mean, m.Meta.Std = s.Scaling, s.HalfLife, nil, nil
 	}
 	if err := m.Prepare(); err != nil {
 		return nil, fmt.Errorf("modeltest: cannot prepare %s: %w", s.Name, err)
