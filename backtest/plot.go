@@ -116,3 +116,36 @@ func (r *Result) plotOverTime(path string) error {
 	}
 	return savePlot(p, path)
 }
+
+// plotSensor draws one sensor's actual values and the first method's and
+// Repeat's forecasts one step ahead, over its first plotPoints origins.
+func (r *Result) plotSensor(sensor, path string) error {
+	p := plot.New()
+	p.Title.Text = "Sensor " + sensor + ": forecast one step ahead against actual"
+	p.X.Label.Text = "row"
+	H := r.Horizon
+	var actual plotter.XYs
+	lines := make([]plotter.XYs, len(r.Forecasts))
+	for i := range r.Origins {
+		if r.sensorOf(i) != sensor || len(actual) == plotPoints {
+			continue
+		}
+		x := float64(r.Origins[i])
+		actual = append(actual, plotter.XY{X: x, Y: r.Actual[i*H]})
+		for j := range lines {
+			lines[j] = append(lines[j], plotter.XY{X: x, Y: r.Forecasts[j][i*H]})
+		}
+	}
+	if err := addLine(p, 0, "actual", actual); err != nil {
+		return err
+	}
+	for j, s := range r.Scores {
+		if s.Method == MethodSeasonal {
+			continue
+		}
+		if err := addLine(p, j+1, s.Method, lines[j]); err != nil {
+			return err
+		}
+	}
+	return savePlot(p, path)
+}

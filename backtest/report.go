@@ -9,7 +9,10 @@ import (
 )
 
 // Summary returns the one-line summary of r: the model's (or the first
-// method's) overall standardized MSE and MAE beside the baselines'.
+// method's) overall standardized MSE and MAE beside the baselines', then
+// the per-sensor figures (Sensors, each sensor on its own scale): sensors
+// (the sensors read; SensorsSeen for a topic), sensors_scored, mean_mse,
+// mean_skill_repeat and worse_than_repeat.
 func (r *Result) Summary() string {
 	var b strings.Builder
 	mode := r.Mode
@@ -21,11 +24,23 @@ func (r *Result) Summary() string {
 		m := s.Overall()
 		fmt.Fprintf(&b, " %s MSE=%.4f MAE=%.4f", s.Method, m.MSE, m.MAE)
 	}
+	ss := Summarize(r.Sensors())
+	seen := r.SensorsSeen
+	if seen == 0 {
+		seen = ss.Sensors
+	}
+	fmt.Fprintf(&b, " sensors=%d sensors_scored=%d mean_mse=%.4f mean_skill_repeat=%.4f worse_than_repeat=%d",
+		seen, ss.Sensors, ss.MeanMSE, ss.MeanSkillRepeat, ss.WorseThanRepeat)
 	return b.String()
 }
 
-// WriteReport writes report.md and its PNG plots into dir (created if
-// needed).
+// WorstPlotted is how many of the worst sensors the report plots.
+const WorstPlotted = 3
+
+// WriteReport writes report.md, its PNG plots and sensors.csv (Sensors,
+// worst first) into dir (created if needed); the WorstPlotted worst
+// sensors get a forecast plot each (sensor-1.png, …) when there is more
+// than one sensor.
 func (r *Result) WriteReport(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("backtest: cannot create report directory: %w", err)
@@ -36,16 +51,30 @@ func (r *Result) WriteReport(dir string) error {
 	}{
 		{"forecast.png", r.plotForecast}, {"error-by-step.png", r.plotByStep}, {"error-over-time.png", r.plotOverTime},
 	}
+	ss := r.Sensors()
+	if len(ss) > 1 {
+		for i, s := range ss[:min(WorstPlotted, len(ss))] {
+			sensor := s.Sensor
+			plots = append(plots, struct {
+				file string
+				draw func(string) error
+			}{fmt.Sprintf("sensor-%d.png", i+1), func(path string) error { return r.plotSensor(sensor, path) }})
+		}
+	}
 	for _, p := range plots {
 		if err := p.draw(filepath.Join(dir, p.file)); err != nil {
 			return fmt.Errorf("backtest: cannot draw %s: %w", p.file, err)
 		}
+	}
+	if err := writeFile(filepath.Join(dir, "sensors.csv"), func(w io.Writer) error { return WriteSensorsCSV(w, ss) }); err != nil {
+		return err
 	}
 	f, err := os.Create(filepath.Join(dir, "report.md"))
 	if err != nil {
 		return fmt.Errorf("backtest: cannot write report: %w", err)
 	}
 	r.writeMarkdown(f)
+	r.writeSensors(f, ss)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("backtest: cannot write report: %w", err)
 	}
@@ -96,4 +125,57 @@ func reportSteps(h int) []int {
 		ks = append(ks, k-1)
 	}
 	return append(ks, h-1)
+}
+
+// writeFile creates path and writes it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("backtest: cannot write %s: %w", filepath.Base(path), err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backtest: cannot write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// writeSensors writes the report's per-sensor section: ss, worst first.
+func (r *Result) writeSensors(w io.Writer, ss []SensorScore) {
+	method := r.Scores[0].Method
+	scale := "the rows before the test (rows [0, TestStart))"
+	switch {
+	case r.Keys != nil:
+		scale = "its readings before its first scored forecast (its warm-up part)"
+	case r.ScaleRows > 0:
+		scale = fmt.Sprintf("the train split, rows [0, %d)", r.ScaleRows)
+	}
+	sum := Summarize(ss)
+	fmt.Fprintf(w, "\n## Per sensor (worst first)\n\nEach sensor on its own standardized scale: its errors divided by its std over %s. "+
+		"Skill is 1 − MSE/MSE_naive of %s (positive: better than the naive forecast). Sorted by skill against Repeat, lowest first. "+
+		"Mean over %d sensors: MSE %.4f, skill against Repeat %.4f; %d worse than Repeat. Also in sensors.csv.\n\n",
+		scale, method, sum.Sensors, sum.MeanMSE, sum.MeanSkillRepeat, sum.WorseThanRepeat)
+	fmt.Fprint(w, "| sensor | forecasts | std | MSE | MAE | repeat MSE | seasonal MSE | skill vs repeat | skill vs seasonal | |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range ss {
+		flag := ""
+		if s.WorseThanRepeat() {
+			flag = "worse than repeat"
+		}
+		fmt.Fprintf(w, "| %s | %d | %.4g | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f | %s |\n",
+			mdEscape(s.Sensor), s.Forecasts, s.Std, s.MSE, s.MAE, s.RepeatMSE, s.SeasonalMSE, s.SkillRepeat, s.SkillSeasonal, flag)
+	}
+	if len(ss) > 1 {
+		fmt.Fprintln(w)
+		for i, s := range ss[:min(WorstPlotted, len(ss))] {
+			fmt.Fprintf(w, "![%s](sensor-%d.png)\n\n", mdEscape(s.Sensor), i+1)
+		}
+	}
+}
+
+// mdEscape keeps a sensor name from breaking a Markdown table.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ", "[", "\\[", "]", "\\]").Replace(s)
 }

@@ -47,6 +47,12 @@ type Result struct {
 	Forecasts  [][]float64 // per method (Scores' order): forecasts × H, original units.
 	Scores     []*Score
 	ModelLabel string // name, version, mode and cell of the model; empty without one.
+	// SensorsSeen is the sensors a topic replay read, scored or not (0 for
+	// a CSV: its one sensor).
+	SensorsSeen int
+
+	values     []float64         // per row: the target (original units)
+	sensorRows map[string][2]int // per sensor: its rows [lo, hi) in Times and values
 }
 
 // Run backtests m (nil for the baselines alone) over the table's target.
@@ -109,6 +115,7 @@ func newResult(t *train.Table, c Config, m *model.Model) *Result {
 		r.Mean, r.Std = targetScale(m)
 	}
 	col := column(t, t.Target)
+	r.values, r.sensorRows = col, map[string][2]int{r.Target: {0, len(col)}}
 	for e := c.TestStart; e+c.Horizon <= c.TestEnd; e++ {
 		r.Origins = append(r.Origins, e)
 		r.Actual = append(r.Actual, col[e:e+c.Horizon]...)

@@ -106,7 +106,7 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 	if tc.Horizon < 1 || tc.Horizon > m.Meta.Horizon || tc.Interval <= 0 {
 		return nil, TopicStats{}, fmt.Errorf("backtest: horizon %d (model's %d) or interval %s out of range", tc.Horizon, m.Meta.Horizon, tc.Interval)
 	}
-	r := &Result{Config: Config{Horizon: tc.Horizon, Period: tc.Period, Mode: tc.Mode}, Target: tc.Name}
+	r := &Result{Config: Config{Horizon: tc.Horizon, Period: tc.Period, Mode: tc.Mode}, Target: tc.Name, sensorRows: map[string][2]int{}}
 	r.Mean, r.Std = targetScale(m)
 	r.ModelLabel = fmt.Sprintf("%s v%s (%s %s, hidden %d, layers %d, norm %s)",
 		m.Meta.Name, m.Meta.Version, tc.Mode, m.Meta.Cell, m.Meta.Hidden, m.Meta.Layers, m.Meta.Norm)
@@ -126,6 +126,7 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 		st.Forecasts += len(s.fc)
 		r.Times = append(r.Times, s.times...)
 		col = append(col, s.values...)
+		r.sensorRows[k] = [2]int{base, len(col)}
 		for i := range s.times {
 			if i >= tc.Period && s.contiguous(i-tc.Period, tc.Period, tc.Interval) {
 				maseSum += math.Abs(s.values[i] - s.values[i-tc.Period])
@@ -148,6 +149,7 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 		return nil, st, ErrNoScored
 	}
 	r.TestStart, r.TestEnd = r.Origins[0], len(r.Times)
+	r.values, r.SensorsSeen = col, st.Sensors
 	r.Forecasts = append(r.Forecasts, model)
 	r.baselines(col)
 	scale := 1.0

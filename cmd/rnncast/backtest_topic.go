@@ -253,6 +253,6 @@ func reportTopic(f *backtestFlags, m *model.Model, pc pipeline.Config, col *back
 	if err := f.writeOutputs(res); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s sensors=%d scored=%d %s\n", res.Summary(), ts.Sensors, ts.Scored, counts)
+	fmt.Fprintf(stdout, "%s scored=%d %s\n", res.Summary(), ts.Scored, counts) // Summary says sensors= (ts.Sensors)
 	return nil
 }
