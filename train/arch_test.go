@@ -58,7 +58,7 @@ func checkArchGradients(t *testing.T, c Config, d *Data, s []float64) {
 	for i := range n.p {
 		n.p[i] *= 2 // larger weights exercise the nonlinearities.
 	}
-	r := newArchWindow(c, d, s, a)
+	r := newArchWindow(c, d, s, a, false)
 	ends := []int{9, 23}
 	loss := func() float64 { r.forward(n, ends); return r.loss(len(ends)) }
 	if l := loss(); l == 0 || math.IsNaN(l) {
@@ -267,7 +267,7 @@ func compareArchWindow(t *testing.T, n *net, m *model.Model, d *Data) {
 	t.Helper()
 	const B = 5
 	c := Config{Arch: m.Meta.Arch, Mode: ModeWindow, Window: m.Meta.Window, Horizon: m.Meta.Horizon, Batch: B, Norm: m.Meta.Norm}
-	r := newArchWindow(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch)
+	r := newArchWindow(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch, false)
 	ends := []int{30, 77, 150, 301, 390}
 	r.forward(n, ends)
 	L, H, F := c.Window, c.Horizon, d.Features
@@ -360,7 +360,7 @@ func TestArchTrainLearns(t *testing.T) {
 				a := archFor(c, d)
 				rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
 				mean, std := d.Scaler(d.TrainEnd)
-				untrained := newRegime(c, d, d.scaled(mean, std), a).validate(newNet(a, initParams(a, rng)))
+				untrained := newRegime(c, d, d.scaled(mean, std), a, false).validate(newNet(a, initParams(a, rng)))
 				h := res.History
 				first, last, best := h[0].Loss, h[len(h)-1].Loss, h[len(h)-1].Best
 				t.Logf("%s %s: untrained val %.4f, train loss %.4f → %.4f, best val %.4f, repeat %.4f", mode, kind, untrained, first, last, best, repeat)

@@ -29,8 +29,8 @@ type archWindow struct {
 	pred []float64 // last forward's forecasts, b·H+k (normalized scale).
 }
 
-func newArchWindow(c Config, d *Data, s []float64, a Arch) *archWindow {
-	w := newWindowRegime(c, d, s, a)
+func newArchWindow(c Config, d *Data, s []float64, a Arch, perWindow bool) *archWindow {
+	w := newWindowRegime(c, d, s, a, perWindow)
 	r := &archWindow{w: w, kind: a.Kind, pred: make([]float64, c.Batch*c.Horizon)}
 	L, B := c.Window, c.Batch
 	switch a.Kind {
@@ -69,7 +69,7 @@ func (r *archWindow) forward(n *net, ends []int) {
 				}
 				last := 0.0
 				if w.c.Norm == model.NormLast {
-					last = w.s[(e-1)*F+w.target]
+					last = w.value(b, e-1, w.target)
 				}
 				i := t*B + b
 				r.mask[i] = 0
@@ -78,7 +78,7 @@ func (r *archWindow) forward(n *net, ends []int) {
 				}
 				row := e - L + t // targets rows row+1 … row+H, all < e+H.
 				for k := 0; k < H; k++ {
-					r.seq[i*H+k] = w.s[(row+1+k)*F+w.target] - last
+					r.seq[i*H+k] = w.value(b, row+1+k, w.target) - last
 				}
 			}
 		}

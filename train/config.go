@@ -51,11 +51,17 @@ type Config struct {
 	// not depend on the series' level, which drifts out of the train range.
 	// Default 1; negative disables it. (Window models under NormLast are
 	// level-free by construction.)
-	Shift         float64
-	LR            float64 // Adam's learning rate; default 3e-3.
-	Clip          float64 // global gradient-norm bound; default 1.
-	Seed          uint64  // default 1.
-	Name, Version string  // copied to the model's metadata; default "rnncast", "1".
+	Shift float64
+	LR    float64 // Adam's learning rate; default 3e-3.
+	Clip  float64 // global gradient-norm bound; default 1.
+	Seed  uint64  // default 1.
+	// Scaling is how the model scales its inputs (scale.Mode, the model
+	// file's "scaling"): "global" (one mean and std from the train split,
+	// the default for one series) or "window" (each window by its own mean
+	// and std, RevIN-style; window mode; the default for a fleet, whose
+	// sensors differ in scale).
+	Scaling       string
+	Name, Version string // copied to the model's metadata; default "rnncast", "1".
 }
 
 // byMode returns the stateful or the window default.

@@ -16,6 +16,10 @@ type Data struct {
 	TrainEnd int
 	ValEnd   int
 	Interval time.Duration // the grid step, copied to the model's metadata.
+	// Series, when not nil, makes d a fleet: several series one after
+	// another in Values, each with its own splits (TrainEnd and ValEnd
+	// above are then the first series'); see FleetData.
+	Series []Series
 }
 
 // Rows returns the number of rows in d.
@@ -27,6 +31,10 @@ func (d *Data) validate(c Config) error {
 		return fmt.Errorf("train: %d values do not make rows of %d features", len(d.Values), d.Features)
 	case d.Target < 0 || d.Target >= d.Features:
 		return fmt.Errorf("train: target %d out of range [0,%d)", d.Target, d.Features)
+	case d.Series != nil:
+		if err := d.validateSeries(c); err != nil {
+			return err
+		}
 	case d.ValEnd > d.Rows() || d.TrainEnd >= d.ValEnd:
 		return fmt.Errorf("train: splits %d/%d do not fit %d rows", d.TrainEnd, d.ValEnd, d.Rows())
 	case d.TrainEnd < c.Window+c.Horizon+c.Batch:

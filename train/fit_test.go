@@ -19,7 +19,7 @@ func TestFitKeepsBest(t *testing.T) {
 		c = c.withDefaults()
 		a := Arch{Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
 		mean, std := d.Scaler(d.TrainEnd)
-		r := newRegime(c, d, d.scaled(mean, std), a)
+		r := newRegime(c, d, d.scaled(mean, std), a, false)
 		rng := rand.New(rand.NewPCG(c.Seed, 1))
 		n := newNet(a, initParams(a, rng))
 		hist, err := fit(c, r, n, rng, nil)

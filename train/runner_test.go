@@ -57,7 +57,7 @@ func netOf(t *testing.T, m *model.Model) *net {
 func compareWindow(t *testing.T, n *net, m *model.Model, d *Data) {
 	const B = 5
 	c := Config{Mode: ModeWindow, Window: m.Meta.Window, Horizon: m.Meta.Horizon, Batch: B, Norm: m.Meta.Norm}
-	w := newWindowRegime(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch)
+	w := newWindowRegime(c, d, d.scaled(m.Meta.Mean, m.Meta.Std), n.arch, false)
 	ends := []int{30, 77, 150, 301, 390}
 	w.fill(ends)
 	n.forward(w.tp)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/scale"
 )
 
 // Epoch reports one finished epoch to a progress callback.
@@ -41,34 +42,47 @@ func Train(c Config, d *Data, progress func(Epoch)) (*Result, error) {
 	if err := d.validate(c); err != nil {
 		return nil, err
 	}
-	mean, std := d.Scaler(d.TrainEnd)
+	sc, err := c.scaling(d)
+	if err != nil {
+		return nil, err
+	}
+	var mean, std []float64
+	s := d.Values // window scaling: original units, each window scaled in the regime.
+	if sc == scale.Global {
+		mean, std = d.Scaler(d.TrainEnd)
+		s = d.scaled(mean, std)
+	}
 	a := Arch{Kind: c.Arch, Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
 	if c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq {
 		a.Out = 1 // one value per decoder step.
 	}
 	rng := rand.New(rand.NewPCG(c.Seed, 0x726e6e63617374))
 	n := newNet(a, initParams(a, rng))
-	hist, err := fit(c, newRegime(c, d, d.scaled(mean, std), a), n, rng, progress)
+	hist, err := fit(c, newRegime(c, d, s, a, sc == scale.Window), n, rng, progress)
 	if err != nil {
 		return nil, err
 	}
-	m, err := n.toModel(meta(c, d, mean, std))
+	mt := meta(c, d, mean, std)
+	if sc != scale.Global {
+		mt.Scaling = sc
+	}
+	m, err := n.toModel(mt)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Model: m, History: hist}, nil
 }
 
-func newRegime(c Config, d *Data, s []float64, a Arch) regime {
+func newRegime(c Config, d *Data, s []float64, a Arch, perWindow bool) regime {
 	if c.Arch != model.ArchSeq2Vec && c.Mode == ModeWindow {
-		return newArchWindow(c, d, s, a) // arch_window.go
+		return newArchWindow(c, d, s, a, perWindow) // arch_window.go
 	}
 	if c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq {
 		return newArchStateful(c, d, s, a) // arch_stateful.go
 	}
 	// seq2seq's stateful regime is seq2vec's: the head at every step.
 	if c.Mode == ModeWindow {
-		return newWindowRegime(c, d, s, a)
+		return newWindowRegime(c, d, s, a, perWindow)
 	}
 	return newStatefulRegime(c, d, s, a)
 }

@@ -1,29 +1,70 @@
 package train
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/rnncast/rnncast/scale"
+)
 
 // windowRegime trains on windows of L steps from a zero state, the head on
 // the last step: the course's Net, served by model.Runner.Window.
 type windowRegime struct {
 	c          Config
-	s          []float64 // standardized series, rows × F.
+	s          []float64 // the series, rows × F: standardized (global scaling) or original units (window scaling).
 	F, target  int
 	train, val []int // window ends e: inputs rows [e−L, e), targets [e, e+H).
 	tp         *tape
 	want       []float64
+	// perWindow scales each window by its own statistics (window
+	// scaling): wm and ws hold window b's mean and std of feature f at
+	// b·F+f, as model.Runner computes them when serving.
+	perWindow bool
+	wm, ws    []float64
 }
 
-func newWindowRegime(c Config, d *Data, s []float64, a Arch) *windowRegime {
-	w := &windowRegime{c: c, s: s, F: d.Features, target: d.Target}
-	for e := c.Window; e+c.Horizon <= d.TrainEnd; e++ {
-		w.train = append(w.train, e)
-	}
-	for e := max(d.TrainEnd, c.Window); e+c.Horizon <= d.ValEnd; e++ {
-		w.val = append(w.val, e)
+func newWindowRegime(c Config, d *Data, s []float64, a Arch, perWindow bool) *windowRegime {
+	w := &windowRegime{c: c, s: s, F: d.Features, target: d.Target, perWindow: perWindow}
+	for _, sr := range d.series() { // windows stay inside their series.
+		for e := sr.Start + c.Window; e+c.Horizon <= sr.TrainEnd; e++ {
+			w.train = append(w.train, e)
+		}
+		for e := max(sr.TrainEnd, sr.Start+c.Window); e+c.Horizon <= sr.ValEnd; e++ {
+			w.val = append(w.val, e)
+		}
 	}
 	w.tp = newTape(a, c.Window, c.Batch, c.Window-1)
 	w.want = make([]float64, c.Batch*c.Horizon)
+	w.wm, w.ws = make([]float64, c.Batch*d.Features), make([]float64, c.Batch*d.Features)
 	return w
+}
+
+// value returns feature f of row as window b sees it: scaled by the
+// window's own statistics under window scaling, else as stored.
+func (w *windowRegime) value(b, row, f int) float64 {
+	v := w.s[row*w.F+f]
+	if w.perWindow {
+		v = (v - w.wm[b*w.F+f]) / w.ws[b*w.F+f]
+	}
+	return v
+}
+
+// windowStats sets window b's statistics from its inputs, rows [e−L, e),
+// as scale.WindowStats does on the served float32 window.
+func (w *windowRegime) windowStats(b, e int) {
+	L, F := w.c.Window, w.F
+	for f := 0; f < F; f++ {
+		var sum float64
+		for t := e - L; t < e; t++ {
+			sum += float64(float32(w.s[t*F+f]))
+		}
+		m := sum / float64(L)
+		var v float64
+		for t := e - L; t < e; t++ {
+			d := float64(float32(w.s[t*F+f])) - m
+			v += d * d
+		}
+		w.wm[b*F+f], w.ws[b*F+f] = m, scale.Std(v/float64(L))
+	}
 }
 
 // fill loads the windows ending at ends into the tape's inputs and their
@@ -36,17 +77,22 @@ func (w *windowRegime) fill(ends []int) {
 		if b < len(ends) {
 			e = ends[b]
 		}
+		if w.perWindow {
+			w.windowStats(b, e)
+		}
 		last := 0.0
 		if w.c.Norm == "last" {
-			last = w.s[(e-1)*F+w.target]
+			last = w.value(b, e-1, w.target)
 		}
 		for t := 0; t < L; t++ {
 			x := w.tp.x[(t*B+b)*F : (t*B+b+1)*F]
-			copy(x, w.s[(e-L+t)*F:(e-L+t+1)*F])
+			for f := range x {
+				x[f] = w.value(b, e-L+t, f)
+			}
 			x[w.target] -= last
 		}
 		for k := 0; k < H; k++ {
-			w.want[b*H+k] = w.s[(e+k)*F+w.target] - last
+			w.want[b*H+k] = w.value(b, e+k, w.target) - last
 		}
 	}
 }
