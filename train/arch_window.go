@@ -120,8 +120,9 @@ func (r *archWindow) loss(n int) float64 {
 		var s float64
 		for i, y := range tp.y {
 			d := (y - r.seq[i]) * r.mask[i/H]
-			s += d * d
-			tp.dy[i] = 2 * d / float64(cnt*H)
+			lw := r.w.lw[(i/H)%tp.B] // rows t·B+b
+			s += lw * d * d
+			tp.dy[i] = 2 * lw * d / float64(cnt*H)
 		}
 		return s / float64(cnt*H)
 	}
@@ -133,8 +134,8 @@ func (r *archWindow) loss(n int) float64 {
 			if b < n {
 				d = r.pred[b*H+k] - r.w.want[b*H+k]
 			}
-			s += d * d
-			r.dec.dy[k*B+b] = 2 * d / float64(n*H)
+			s += r.w.lw[b] * d * d
+			r.dec.dy[k*B+b] = 2 * r.w.lw[b] * d / float64(n*H)
 		}
 	}
 	return s / float64(n*H)
@@ -146,7 +147,7 @@ func (r *archWindow) lastMSE(n int) float64 {
 	var s float64
 	for i := 0; i < n*H; i++ {
 		d := r.pred[i] - r.w.want[i]
-		s += d * d
+		s += r.w.lw[i/H] * d * d
 	}
 	return s / float64(n*H)
 }

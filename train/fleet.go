@@ -28,10 +28,13 @@ type Segment struct {
 
 // FleetSplit says where each segment's train split ends and its
 // validation split ends: by time when TrainUntil is set (rows before
-// TrainUntil train, rows before ValUntil validate), else by fraction of
-// each segment's rows (TrainFrac, ValFrac; default 0.6 and 0.8).
+// TrainUntil train, rows before ValUntil validate), else by rows from the
+// segment's start when TrainRows is set (TrainRows, ValRows; a segment
+// shorter than ValRows validates on what it has past TrainRows), else by
+// fraction of each segment's rows (TrainFrac, ValFrac; default 0.6 and 0.8).
 type FleetSplit struct {
 	TrainFrac, ValFrac   float64
+	TrainRows, ValRows   int
 	TrainUntil, ValUntil time.Time
 }
 
@@ -47,6 +50,9 @@ func FleetData(segs []Segment, sp FleetSplit, window, horizon int, interval time
 	if sp.ValFrac == 0 {
 		sp.ValFrac = 0.8
 	}
+	if sp.TrainRows > 0 && sp.ValRows > 0 && sp.ValRows <= sp.TrainRows {
+		return nil, 0, 0, "", fmt.Errorf("train: validation end row %d is not after the train end row %d", sp.ValRows, sp.TrainRows)
+	}
 	if !(0 < sp.TrainFrac && sp.TrainFrac < sp.ValFrac && sp.ValFrac <= 1) {
 		return nil, 0, 0, "", fmt.Errorf("train: splits %v/%v: want 0 < train < validation ≤ 1", sp.TrainFrac, sp.ValFrac)
 	}
@@ -58,11 +64,17 @@ func FleetData(segs []Segment, sp FleetSplit, window, horizon int, interval time
 	for _, sg := range segs {
 		n := len(sg.Values)
 		te, ve := int(float64(n)*sp.TrainFrac), int(float64(n)*sp.ValFrac)
-		if !sp.TrainUntil.IsZero() {
+		switch {
+		case !sp.TrainUntil.IsZero():
 			if len(sg.Times) != n {
 				return nil, 0, 0, "", fmt.Errorf("train: split by time needs the times of series %q", sg.Name)
 			}
 			te, ve = countBefore(sg.Times, sp.TrainUntil), countBefore(sg.Times, sp.ValUntil)
+		case sp.TrainRows > 0:
+			te, ve = min(sp.TrainRows, n), n
+			if sp.ValRows > 0 {
+				ve = min(sp.ValRows, n)
+			}
 		}
 		// A segment must hold one training window and one validation
 		// target range; a segment wholly in the validation or test

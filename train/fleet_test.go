@@ -166,7 +166,7 @@ func TestFleetModelServesEverySensor(t *testing.T) {
 		t.Fatalf("a fleet trained with scaling %q, want window by default", m.Meta.Scaling)
 	}
 	if got, want := servedValMSE(m, d), res.History[len(res.History)-1].Best; math.Abs(got-want) > 1e-4*want {
-		t.Errorf("served validation MSE (each window on its own scale) %.6g, training's best %.6g: want equal", got, want)
+		t.Errorf("served validation MSE (each series on its own train scale) %.6g, training's best %.6g: want equal", got, want)
 	}
 	unseen := Segment{Name: "unseen", Values: sensorSeries(600, 50000, 300, 11, 99)}
 	for _, sg := range append(segs, unseen) {
@@ -198,24 +198,24 @@ func heldOutMSE(m *model.Model, v []float64) (mse, repeat float64) {
 }
 
 // servedValMSE returns the MSE of m's forecasts of d's validation windows
-// through model.Runner, each window's errors over its own std
-// (scale.WindowStats): the scale the window regime's loss is on.
+// through model.Runner, each series' errors over its own std over its
+// train rows: the scale the window regime's loss is on.
 func servedValMSE(m *model.Model, d *Data) float64 {
 	L, H := m.Meta.Window, m.Meta.Horizon
 	run := m.NewRunner(1)
-	win, out := make([]float32, L), make([]float32, H)
-	mean, std := make([]float64, 1), make([]float64, 1)
+	win, out32 := make([]float32, L), make([]float32, H)
 	var sum float64
 	n := 0
 	for _, s := range d.Series {
+		sub := &Data{Values: d.Values[s.Start:s.TrainEnd], Features: 1}
+		_, sd := sub.Scaler(s.TrainEnd - s.Start)
 		for e := max(s.TrainEnd, s.Start+L); e+H <= s.ValEnd; e++ {
 			for i := range win {
 				win[i] = float32(d.Values[e-L+i])
 			}
-			run.Window(win, 1, out)
-			scale.WindowStats(win, L, 1, mean, std)
+			run.Window(win, 1, out32)
 			for k := 0; k < H; k++ {
-				e := (float64(out[k]) - d.Values[e+k]) / std[0]
+				e := (float64(out32[k]) - d.Values[e+k]) / sd[0]
 				sum += e * e
 			}
 			n++

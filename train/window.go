@@ -1,7 +1,9 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
+	"sort"
 
 	"github.com/rnncast/rnncast/scale"
 )
@@ -20,6 +22,14 @@ type windowRegime struct {
 	// b·F+f, as model.Runner computes them when serving.
 	perWindow bool
 	wm, ws    []float64
+	// lw is window b's loss weight, (ws of the target / sigma of its
+	// series)²: under window scaling the loss is each forecast's squared
+	// error on its sensor's own train-standardized scale, not on the
+	// window's (a near-constant window's tiny std would blow its error
+	// up); 1 otherwise.
+	lw     []float64
+	series []Series
+	sigma  []float64 // per series: the target's population std over its train rows (1 when constant).
 }
 
 func newWindowRegime(c Config, d *Data, s []float64, a Arch, perWindow bool) *windowRegime {
@@ -35,7 +45,33 @@ func newWindowRegime(c Config, d *Data, s []float64, a Arch, perWindow bool) *wi
 	w.tp = newTape(a, c.Window, c.Batch, c.Window-1)
 	w.want = make([]float64, c.Batch*c.Horizon)
 	w.wm, w.ws = make([]float64, c.Batch*d.Features), make([]float64, c.Batch*d.Features)
+	w.lw = make([]float64, c.Batch)
+	for i := range w.lw {
+		w.lw[i] = 1
+	}
+	w.series = d.series()
+	for _, sr := range w.series {
+		mean, sd := 0.0, 0.0
+		for r := sr.Start; r < sr.TrainEnd; r++ {
+			mean += s[r*w.F+w.target]
+		}
+		mean /= float64(sr.TrainEnd - sr.Start)
+		for r := sr.Start; r < sr.TrainEnd; r++ {
+			x := s[r*w.F+w.target] - mean
+			sd += x * x
+		}
+		sd = math.Sqrt(sd / float64(sr.TrainEnd-sr.Start))
+		if sd == 0 {
+			sd = 1
+		}
+		w.sigma = append(w.sigma, sd)
+	}
 	return w
+}
+
+// seriesOf returns the index of the series window end e lies in.
+func (w *windowRegime) seriesOf(e int) int {
+	return sort.Search(len(w.series), func(i int) bool { return w.series[i].End >= e })
 }
 
 // value returns feature f of row as window b sees it: scaled by the
@@ -79,6 +115,8 @@ func (w *windowRegime) fill(ends []int) {
 		}
 		if w.perWindow {
 			w.windowStats(b, e)
+			r := w.ws[b*F+w.target] / w.sigma[w.seriesOf(e)]
+			w.lw[b] = r * r
 		}
 		last := 0.0
 		if w.c.Norm == "last" {
@@ -107,8 +145,9 @@ func (w *windowRegime) loss(n int) float64 {
 		if i >= n*H {
 			d = 0
 		}
-		s += d * d
-		w.tp.dy[i] = 2 * d / float64(n*H)
+		lw := w.lw[i/H]
+		s += lw * d * d
+		w.tp.dy[i] = 2 * lw * d / float64(n*H)
 	}
 	return s / float64(n*H)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/rnncast/rnncast/model"
+	"github.com/rnncast/rnncast/scale"
 	"github.com/rnncast/rnncast/train"
 )
 
@@ -20,7 +21,7 @@ func init() {
 	register(command{name: "train", summary: "train a model on a CSV series or a Kafka topic range and save it as safetensors", run: runTrain})
 }
 
-const trainSynopsis = `train (-data series.csv | -topic T) [-target column] [-features a,b] [-out model.safetensors] [flags]`
+const trainSynopsis = `train (-data series.csv[,more.csv] | -topic T) [-target column] [-features a,b] [-series a,b|all] [-out model.safetensors] [flags]`
 
 const trainAbout = `Trains a recurrent forecaster (seq2vec by default; -arch for the others) on a
 CSV series (-data: a time column first, then feature columns, evenly spaced)
@@ -32,10 +33,22 @@ The target defaults to the CSV's only numeric column, else its last one (with
 -features: the last feature); the choice is printed on stderr. Rows [0,60%)
 train, [60%,80%) validate, unless -train-end and -val-end say otherwise.
 
+A fleet: one model for many sensors of different kinds and units. -series
+(columns of the CSV, or "all"), several -data files, or -topic without
+-sensor (every sensor -sensors selects, each gap-free run its own series)
+train one channel-independent model with shared weights on all of them,
+every series on its own scale: -mode window with -scaling window (each
+window standardized by its own mean and std, as serving does; the loss is
+each series' error on its own train-standardized scale). The model forecasts
+sensors it never saw. Runs too short for one window are dropped and named;
+-train-until/-val-until split every series by time.
+
 Examples:
   rnncast train -data ETTh1.csv -target OT -mode stateful -horizon 24 -window 336 -out m.safetensors
   rnncast train -data load.csv -features load,temp -target load -mode window -epochs 20
-  rnncast train -topic sensors -config pipeline.yaml -sensor s-0001 -from-time 2026-01-01T00:00:00Z`
+  rnncast train -topic sensors -config pipeline.yaml -sensor s-0001 -from-time 2026-01-01T00:00:00Z
+  rnncast train -data ETTh1.csv,ETTh2.csv -series all -horizon 96 -out fleet.safetensors
+  rnncast train -topic sensors -config pipeline.yaml -sensors 'weather-*' -train-until 2026-06-01T00:00:00Z -val-until 2026-07-01T00:00:00Z`
 
 // trainFlags are the flags of rnncast train.
 type trainFlags struct {
@@ -46,11 +59,15 @@ type trainFlags struct {
 	topic                       topicFlags      // a Kafka topic range instead of -data
 	sensor                      string          // the topic's sensor to train on
 	interval                    time.Duration   // the topic's grid step
+	fleet                       fleetFlags      // one model on many series (train_fleet.go)
 	set                         map[string]bool // the flags given on the command line
 }
 
 // trainTopicOnly flags apply to -topic training only.
-var trainTopicOnly = []string{"brokers", "partitions", "config", "from-offset", "to-offset", "from-time", "to-time", "sensor", "interval"}
+var trainTopicOnly = []string{"brokers", "partitions", "config", "from-offset", "to-offset", "from-time", "to-time", "sensor", "sensors", "interval"}
+
+// trainCSVOnly flags apply to -data training only.
+var trainCSVOnly = []string{"series"}
 
 func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", trainSynopsis, trainAbout, stderr)
@@ -63,9 +80,10 @@ func trainFlagSet(f *trainFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fs.BoolVar(&f.verbose, "v", false, "print one line per epoch to stderr")
 	addTrainConfigFlags(fs, &f.cfg)
-	f.topic.registerRange(fs, "train on one sensor's readings from this topic's range instead of -data")
-	fs.StringVar(&f.sensor, "sensor", "", "with -topic: the sensor to train on (default: the one with the most readings)")
+	f.topic.registerRange(fs, "train on this topic's range instead of -data: every sensor (-sensors), or one (-sensor)")
+	fs.StringVar(&f.sensor, "sensor", "", "with -topic: train on this one sensor (its longest gap-free run) instead of a fleet of every sensor")
 	fs.DurationVar(&f.interval, "interval", 0, "with -topic: the grid step (default: window.interval of -config)")
+	f.fleet.register(fs)
 	return fs
 }
 
@@ -76,7 +94,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, int) {
 		return nil, code
 	}
 	f.set = setFlags(fs)
-	if err := checkSource("train", f.set, nil, trainTopicOnly); err != nil {
+	if err := checkSource("train", f.set, trainCSVOnly, trainTopicOnly); err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, 2
 	}
@@ -108,6 +126,7 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
 	fs.StringVar(&c.Name, "name", "rnncast", "model name (metadata)")
 	fs.StringVar(&c.Version, "version", "1", "model version (metadata)")
+	fs.StringVar(&c.Scaling, "scaling", "", "input scaling, part of the model: global (one mean and std from the train split; default for one series) or window (each window by its own mean and std; window mode; default for a fleet)")
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) int {
@@ -123,15 +142,32 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 }
 
 func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
+	fleet := f.isFleet()
+	if fleet && !f.set["mode"] {
+		f.cfg.Mode = train.ModeWindow
+		fmt.Fprintln(stderr, "rnncast train: one model for several series: -mode window (each window scaled by its own statistics)")
+	}
 	if err := f.cfg.Validate(); err != nil {
 		return err
 	}
-	if err := f.chooseTarget(stderr); err != nil {
-		return err
+	if !fleet || f.topic.topic != "" {
+		if err := f.chooseTarget(stderr); err != nil {
+			return err
+		}
 	}
-	tab, err := f.readData(stdout)
-	if err != nil {
-		return err
+	var d *train.Data
+	targetName := ""
+	if fleet {
+		var err error
+		if d, _, err = f.fleetData(stdout); err != nil {
+			return err
+		}
+	} else {
+		tab, err := f.readData(stdout)
+		if err != nil {
+			return err
+		}
+		d, targetName = tab.Data(f.trainEnd, f.valEnd), tab.Names[tab.Target]
 	}
 	bar := newEpochBar(f.cfg.Epochs, stderr, !f.quiet && isTerminal(stderr))
 	progress := bar.update
@@ -140,12 +176,12 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "epoch %d/%d loss %.5f val %.5f best %.5f@%d\n", e.N, e.Max, e.Loss, e.ValLoss, e.Best, e.BestN)
 		}
 	}
-	res, err := train.Train(f.cfg, tab.Data(f.trainEnd, f.valEnd), progress)
+	res, err := train.Train(f.cfg, d, progress)
 	bar.finish()
 	if err != nil {
 		return err
 	}
-	res.Model.Meta.TargetName = tab.Names[tab.Target]
+	res.Model.Meta.TargetName = targetName // "" for a fleet: its series have many names.
 	if err := res.Model.Save(f.out); err != nil {
 		return fmt.Errorf("cannot save model: %w", err)
 	}
@@ -155,8 +191,12 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if m.Arch != model.ArchSeq2Vec {
 		kind = string(m.Arch) + " "
 	}
-	fmt.Fprintf(stdout, "trained %s%s %s hidden=%d layers=%d H=%d L=%d norm=%s: %d epochs, best validation MSE %.4f at epoch %d; wrote %s\n",
-		kind, m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, last.N, last.Best, last.BestN, f.out)
+	on := ""
+	if fleet {
+		on = fmt.Sprintf(" on %d series", len(d.Series))
+	}
+	fmt.Fprintf(stdout, "trained %s%s %s hidden=%d layers=%d H=%d L=%d norm=%s scaling=%s%s: %d epochs, best validation MSE %.4f at epoch %d; wrote %s\n",
+		kind, m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, scalingName(m.Scaling), on, last.N, last.Best, last.BestN, f.out)
 	return nil
 }
 
@@ -275,4 +315,12 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// scalingName spells a model's scaling, "" being global.
+func scalingName(m scale.Mode) string {
+	if m == "" {
+		return string(scale.Global)
+	}
+	return string(m)
 }

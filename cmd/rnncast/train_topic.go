@@ -64,18 +64,7 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	if target < 0 {
 		return nil, topicStats{}, fmt.Errorf("target %q is not among the features %v", f.target, names)
 	}
-	_, pc, err := f.topic.topicConfig(ctx)
-	if err != nil {
-		return nil, topicStats{}, err
-	}
-	pc.Decoder.Features = len(names)
-	if f.interval > 0 {
-		pc.Window.Interval = f.interval
-	}
-	if pc.Window.Interval <= 0 {
-		return nil, topicStats{}, errors.New("the grid interval is unknown: set window.interval in -config or pass -interval")
-	}
-	bySensor, st, err := f.topic.readings(ctx, pc, len(names))
+	bySensor, st, wc, err := f.topicReadings(ctx, names)
 	if err != nil {
 		return nil, st, err
 	}
@@ -87,14 +76,42 @@ func (f *trainFlags) topicTable(ctx context.Context) (*train.Table, topicStats, 
 	if len(rs) == 0 {
 		return nil, st, fmt.Errorf("sensor %q has no readings in the range", st.sensor)
 	}
-	wc := pc.Window
-	wc.Features, wc.Window, wc.MaxBatch = len(names), 1, pipeline.DefaultMaxBatch
-	tab, err := grid(rs, wc, &st)
+	runs, err := gridRuns(rs, wc, &st)
 	if err != nil {
 		return nil, st, err
 	}
+	tab := &train.Table{Interval: wc.Interval}
+	for _, r := range runs { // the longest run; the first on a tie.
+		if len(r.Times) > len(tab.Times) {
+			tab = r
+		}
+	}
 	tab.Names, tab.Target = names, target
 	return tab, st, nil
+}
+
+// topicReadings replays the topic range (readings) with the features
+// names and returns the applied readings by sensor and the window
+// settings to grid them with.
+func (f *trainFlags) topicReadings(ctx context.Context, names []string) (map[string][]record.Reading, topicStats, window.Config, error) {
+	_, pc, err := f.topic.topicConfig(ctx)
+	if err != nil {
+		return nil, topicStats{}, window.Config{}, err
+	}
+	pc.Decoder.Features = len(names)
+	if f.interval > 0 {
+		pc.Window.Interval = f.interval
+	}
+	if pc.Window.Interval <= 0 {
+		return nil, topicStats{}, window.Config{}, errors.New("the grid interval is unknown: set window.interval in -config or pass -interval")
+	}
+	bySensor, st, err := f.topic.readings(ctx, pc, len(names))
+	if err != nil {
+		return nil, st, window.Config{}, err
+	}
+	wc := pc.Window
+	wc.Features, wc.Window, wc.MaxBatch = len(names), 1, pipeline.DefaultMaxBatch
+	return bySensor, st, wc, nil
 }
 
 // readings replays the range (pipeline.Replay, no forecasts written) and
@@ -173,10 +190,10 @@ func busiest(by map[string][]record.Reading) string {
 	return best
 }
 
-// grid places rs (the readings serving applied, in order) on the grid with
-// window.Windows, which fills and resets as serving's did, and returns the
-// longest run of rows without a reset.
-func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, error) {
+// gridRuns places rs (the readings serving applied, in order) on the grid
+// with window.Windows, which fills and resets as serving's did, and returns
+// every run of rows without a reset, in time order.
+func gridRuns(rs []record.Reading, wc window.Config, st *topicStats) ([]*train.Table, error) {
 	w, err := window.New[struct{}](wc, memory.DefaultAllocator)
 	if err != nil {
 		return nil, err
@@ -185,7 +202,7 @@ func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, 
 	F := wc.Features
 	var times []time.Time
 	var values []float64
-	lo, bestLo, bestHi := 0, 0, 0
+	var starts []int // each run's first row
 	flush := func() error {
 		b, err := w.Flush()
 		if err != nil || b == nil {
@@ -194,8 +211,8 @@ func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, 
 		defer b.Release()
 		vals, ts := b.ValuesData(), b.Times()
 		for i := 0; i < b.Len(); i++ {
-			if b.Resets[i] {
-				lo = len(times)
+			if b.Resets[i] || len(times) == 0 {
+				starts = append(starts, len(times))
 			}
 			if b.Filled[i] {
 				st.filled++
@@ -205,9 +222,6 @@ func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, 
 			times = append(times, time.UnixMilli(int64(ts[i])).UTC())
 			for _, v := range vals[i*F : (i+1)*F] {
 				values = append(values, float64(v))
-			}
-			if len(times)-lo > bestHi-bestLo {
-				bestLo, bestHi = lo, len(times)
 			}
 		}
 		return nil
@@ -223,5 +237,13 @@ func grid(rs []record.Reading, wc window.Config, st *topicStats) (*train.Table, 
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	return &train.Table{Times: times[bestLo:bestHi], Values: values[bestLo*F : bestHi*F], Interval: wc.Interval}, nil
+	runs := make([]*train.Table, len(starts))
+	for i, lo := range starts {
+		hi := len(times)
+		if i+1 < len(starts) {
+			hi = starts[i+1]
+		}
+		runs[i] = &train.Table{Times: times[lo:hi], Values: values[lo*F : hi*F], Interval: wc.Interval}
+	}
+	return runs, nil
 }

@@ -82,7 +82,7 @@ func testTrainTopic(t *testing.T, c *kafkatest.Cluster) {
 
 	out := filepath.Join(dir, "m.safetensors")
 	var stdout, stderr bytes.Buffer
-	if code := run(append(args, "-out", out), &stdout, &stderr); code != 0 {
+	if code := run(append(args, "-sensor", "a", "-out", out), &stdout, &stderr); code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "sensor a: 288 readings, 2 gap fills, 260 rows kept") {
@@ -94,6 +94,19 @@ func testTrainTopic(t *testing.T, c *kafkatest.Cluster) {
 	}
 	if m.Meta.Interval != time.Hour || m.Meta.Inputs != 1 || m.Meta.Horizon != 6 {
 		t.Errorf("got meta %+v", m.Meta)
+	}
+	// Without -sensor, every sensor's every gap-free run is a series of
+	// one fleet model; runs too short for a window are dropped and named.
+	stdout.Reset()
+	fleetOut := filepath.Join(dir, "fleet.safetensors")
+	if code := run(append(args, "-out", fleetOut), &stdout, &stderr); code != 0 {
+		t.Fatalf("train fleet: exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"2 of 2 sensors", "4 gap-free runs", "1 series, 208 rows kept for training and validation, 70 rows dropped",
+		"a#1 (30 rows), b#1 (30 rows), b#2 (10 rows)", "scaling=window on 1 series"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("fleet stdout %q lacks %q", stdout.String(), want)
+		}
 	}
 	for _, bad := range [][]string{
 		{"train", "-topic", in, "-brokers", c.Brokers[0], "-target", "v"},                                  // no interval
