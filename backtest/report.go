@@ -86,10 +86,18 @@ func (r *Result) writeMarkdown(w io.Writer) {
 	if r.ModelLabel != "" {
 		fmt.Fprintf(w, "Model: %s.\n\n", r.ModelLabel)
 	}
-	fmt.Fprintf(w, "Test origins: rows [%d, %d], stride 1, %d forecasts of %d steps (targets in rows [%d, %d)). "+
-		"Standardized scale: target mean %.6f, std %.6f. Seasonal period %d rows. "+
-		"MASE divides by the in-sample seasonal-naive MAE of the rows before the test.\n\n",
-		r.Origins[0], r.Origins[len(r.Origins)-1], len(r.Origins), r.Horizon, r.TestStart, r.TestEnd, r.Mean, r.Std, r.Period)
+	if r.fleet {
+		fmt.Fprintf(w, "A fleet of %d series, each a sensor of its own: %d forecasts of %d steps, test rows [%d, %d) of each (stride 1). "+
+			"Every figure below is on each sensor's own standardized scale (its train split, rows [0, %d)), so the overall MSE and MAE "+
+			"are the mean over sensors, windows and steps; MASE is not defined for a fleet. Seasonal period %d rows. "+
+			"The forecast plot shows the first sensor.\n\n",
+			r.SensorsSeen, len(r.Origins), r.Horizon, r.Config.TestStart, r.Config.TestEnd, r.ScaleRows, r.Period)
+	} else {
+		fmt.Fprintf(w, "Test origins: rows [%d, %d], stride 1, %d forecasts of %d steps (targets in rows [%d, %d)). "+
+			"Standardized scale: target mean %.6f, std %.6f. Seasonal period %d rows. "+
+			"MASE divides by the in-sample seasonal-naive MAE of the rows before the test.\n\n",
+			r.Origins[0], r.Origins[len(r.Origins)-1], len(r.Origins), r.Horizon, r.TestStart, r.TestEnd, r.Mean, r.Std, r.Period)
+	}
 	fmt.Fprint(w, "## Overall\n\n| method | MSE (std.) | MAE (std.) | MAE | RMSE | sMAPE % | MASE |\n|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scores {
 		m := s.Overall()
@@ -148,10 +156,10 @@ func (r *Result) writeSensors(w io.Writer, ss []SensorScore) {
 	method := r.Scores[0].Method
 	scale := "the rows before the test (rows [0, TestStart))"
 	switch {
+	case r.ScaleRows > 0:
+		scale = fmt.Sprintf("its train split, its rows [0, %d)", r.ScaleRows)
 	case r.Keys != nil:
 		scale = "its readings before its first scored forecast (its warm-up part)"
-	case r.ScaleRows > 0:
-		scale = fmt.Sprintf("the train split, rows [0, %d)", r.ScaleRows)
 	}
 	sum := Summarize(ss)
 	fmt.Fprintf(w, "\n## Per sensor (worst first)\n\nEach sensor on its own standardized scale: its errors divided by its std over %s. "+

@@ -51,6 +51,7 @@ type Result struct {
 	// a CSV: its one sensor).
 	SensorsSeen int
 
+	fleet      bool              // RunFleet's: every figure on each sensor's own scale
 	values     []float64         // per row: the target (original units)
 	sensorRows map[string][2]int // per sensor: its rows [lo, hi) in Times and values
 }

@@ -48,8 +48,9 @@ func skill(mse, naive float64) float64 {
 //
 // A sensor's scale is its target's mean and std over the rows before the
 // scored range: the train split [0, ScaleRows) of a CSV when ScaleRows is
-// given, else the rows before TestStart; a topic sensor's readings before
-// its first scored origin (its warm-up part). A constant scale part falls
+// given (of each sensor's own rows for RunFleet), else the rows before
+// TestStart; a topic sensor's readings before its first scored origin (its
+// warm-up part). A constant scale part falls
 // back to all the sensor's rows, and a constant sensor to std 1.
 func (r *Result) Sensors() []SensorScore {
 	H := r.Horizon
@@ -120,13 +121,14 @@ func (r *Result) sensorOf(i int) string {
 // sensorScale returns the rows [lo, hi) of r.values sensor k's scale is
 // over, given its first scored origin.
 func (r *Result) sensorScale(k string, first int) (lo, hi int) {
-	if r.Keys == nil {
-		if r.ScaleRows > 0 {
-			return 0, r.ScaleRows
-		}
+	base := r.sensorRows[k][0]
+	switch {
+	case r.ScaleRows > 0: // a CSV's, or a fleet of CSV series' (RunFleet)
+		return base, base + r.ScaleRows
+	case r.Keys == nil:
 		return 0, r.TestStart
 	}
-	return r.sensorRows[k][0], first
+	return base, first
 }
 
 // meanStd returns the mean and population std of vs (NaN std when empty).

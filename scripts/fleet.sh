@@ -2,8 +2,8 @@
 # The fleet benchmark (BENCHMARKS.md, "Fleet"): every column of ETTh1 and ETTh2 a
 # sensor, one model per file trained on all its columns with rnncast's default
 # fleet settings (window mode, window scaling, L = 336), each sensor scored on
-# its own train-standardized scale by `rnncast backtest` (model.Runner, the
-# code `rnncast run` forecasts with) over all 2881 − H test windows.
+# its own train-standardized scale by `rnncast backtest -series all` (model.Runner,
+# the code `rnncast run` forecasts with) over all 2881 − H test windows.
 # Runs one configuration at a time at low priority.
 #
 #   scripts/fleet.sh                           # everything, into $TMPDIR/rnncast-fleet
@@ -11,7 +11,9 @@
 #
 # Prints one line per file and horizon:
 #   fleet FILE H=96 mse=… mae=… repeat_mse=… seasonal_mse=… worse_than_repeat=N sensors=7 train_seconds=…
-# and writes each sensor's figures to $OUT/FILE-H<h>.sensors.txt.
+# (mse, mae: the mean over sensors, each on its own train-standardized scale) and
+# writes each configuration's report, with every sensor's figures worst first
+# (report.md, sensors.csv), to $OUT/FILE-fleet-H<h>/.
 # Environment: DATA (default testdata/ett in the repository), OUT, FILES,
 # HORIZONS, WINDOW (default 336), TRAIN_FLAGS (extra flags for rnncast
 # train), RNNCAST (a built binary; default: go build).
@@ -32,7 +34,6 @@ fi
 mkdir -p "$OUT"
 results="$OUT/results.txt"
 for f in $FILES; do
-	columns=$(head -1 "$DATA/$f.csv" | cut -d, -f2- | tr , ' ')
 	for h in $HORIZONS; do
 		name="$f-fleet-H$h"
 		start=$(date +%s)
@@ -41,23 +42,17 @@ for f in $FILES; do
 			-horizon "$h" -window "$WINDOW" -quiet -name "fleet-$f" -version "H$h" $TRAIN_FLAGS \
 			-out "$OUT/$name.safetensors" | tee "$OUT/$name.train.txt"
 		secs=$(( $(date +%s) - start ))
-		sensors="$OUT/$name.sensors.txt"
-		: > "$sensors"
-		for c in $columns; do
-			line=$("$RNNCAST" backtest -data "$DATA/$f.csv" -target "$c" -ett -model "$OUT/$name.safetensors")
-			echo "$c $line" >> "$sensors"
-		done
-		# Each line: COL backtest … rnncast MSE=m MAE=a repeat MSE=r MAE=… seasonal-naive MSE=s …
-		awk -v f="$f" -v h="$h" -v secs="$secs" '
+		line=$("$RNNCAST" backtest -data "$DATA/$f.csv" -series all -ett -model "$OUT/$name.safetensors" -out "$OUT/$name")
+		# line: backtest fleet … rnncast MSE=m MAE=a repeat MSE=r MAE=… seasonal-naive MSE=s … sensors=7 … worse_than_repeat=N
+		echo "$line" | awk -v f="$f" -v h="$h" -v secs="$secs" '
 			{ for (i = 1; i <= NF; i++) {
 				if ($i == "rnncast") { split($(i+1), a, "="); split($(i+2), b, "="); mse = a[2]; mae = b[2] }
 				if ($i == "repeat") { split($(i+1), a, "="); rep = a[2] }
 				if ($i == "seasonal-naive") { split($(i+1), a, "="); sea = a[2] }
+				if ($i ~ /^worse_than_repeat=/) { split($i, a, "="); worse = a[2] }
+				if ($i ~ /^sensors=/) { split($i, a, "="); n = a[2] }
 			  }
-			  n++; M += mse; A += mae; R += rep; S += sea; if (mse > rep) worse++
-			  printf "sensor %s %s H=%s mse=%.4f repeat_mse=%.4f skill_repeat=%.3f\n", f, $1, h, mse, rep, 1 - mse / rep > "/dev/stderr"
-			}
-			END { printf "fleet %s H=%s mse=%.4f mae=%.4f repeat_mse=%.4f seasonal_mse=%.4f worse_than_repeat=%d sensors=%d train_seconds=%s\n",
-				f, h, M / n, A / n, R / n, S / n, worse, n, secs }' "$sensors" 2>>"$OUT/$name.skill.txt" | tee -a "$results"
+			  printf "fleet %s H=%s mse=%s mae=%s repeat_mse=%s seasonal_mse=%s worse_than_repeat=%s sensors=%s train_seconds=%s\n",
+				f, h, mse, mae, rep, sea, worse, n, secs }' | tee -a "$results"
 	done
 done

@@ -32,6 +32,7 @@ Flags of the other source are an error (e.g. -speed with -data, -ett with
 
 Examples:
   rnncast backtest -data ETTh1.csv -model m.safetensors -ett -out report/
+  rnncast backtest -data ETTh1.csv,ETTh2.csv -series all -model fleet.safetensors -ett -out report/
   rnncast backtest -topic sensors -config pipeline.yaml -model m.safetensors \
       -from-time 2026-01-01T00:00:00Z -out report/
   rnncast backtest -topic sensors -config pipeline.yaml -to-topic forecasts-replayed -speed 60`
@@ -39,6 +40,7 @@ Examples:
 // backtestFlags are the flags of rnncast backtest.
 type backtestFlags struct {
 	modelPath, data, target, features string
+	series                            string // -series: each column a sensor of its own (backtest_fleet.go)
 	report, parquet, out              string
 	ett                               bool
 	cfg                               backtest.Config
@@ -49,7 +51,7 @@ type backtestFlags struct {
 // backtestCSVOnly flags apply to -data backtests, backtestTopicOnly flags
 // to -topic ones.
 var (
-	backtestCSVOnly   = []string{"target", "features", "ett", "test-start", "test-end", "scale-rows"}
+	backtestCSVOnly   = []string{"target", "features", "series", "ett", "test-start", "test-end", "scale-rows"}
 	backtestTopicOnly = []string{"brokers", "partitions", "config", "from-offset", "to-offset", "from-time", "to-time",
 		"speed", "to-topic", "dead-letter-topic"}
 )
@@ -60,6 +62,7 @@ func backtestFlagSet(f *backtestFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.data, "data", "", "CSV file: a time column first, then feature columns (this or -topic)")
 	fs.StringVar(&f.target, "target", "", `-data: target column (default: the model's recorded target name, else "OT")`)
 	fs.StringVar(&f.features, "features", "", "-data: comma-separated input columns in the model's order (default: the target alone)")
+	fs.StringVar(&f.series, "series", "", `-data: comma-separated columns, or "all" numeric ones, each scored as a sensor of its own (per-sensor report, mean over sensors); -data may name several files`)
 	fs.StringVar(&f.out, "out", "", "directory for report.md, its PNG plots and forecasts.parquet (none when empty)")
 	fs.StringVar(&f.report, "report", "", "directory for report.md and its PNG plots alone (none when empty)")
 	fs.StringVar(&f.parquet, "parquet", "", "file for the forecasts as Parquet alone (none when empty)")
@@ -133,6 +136,9 @@ func runBacktest(args []string, stdout, stderr io.Writer) int {
 func doBacktest(f *backtestFlags, stdout, stderr io.Writer) error {
 	if f.topic.topic != "" {
 		return doTopicBacktest(f, stdout, stderr)
+	}
+	if f.series != "" {
+		return doFleetBacktest(f, stdout, stderr)
 	}
 	var m *model.Model
 	if f.modelPath != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,5 +87,41 @@ func TestTrainFleetCSV(t *testing.T) {
 		if code := run(append(append([]string{"train"}, bad.args...), common...), io.Discard, &stderr); code == 0 || !strings.Contains(stderr.String(), bad.want) {
 			t.Errorf("%q: exit %d, stderr %q; want a failure saying %q", bad.args, code, stderr.String(), bad.want)
 		}
+	}
+}
+
+// TestBacktestFleetCSV: rnncast backtest -series scores every column of a
+// CSV as a sensor of its own with a fleet model, in one summary line and a
+// per-sensor report.
+func TestBacktestFleetCSV(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "a.csv", fleetCSV(300))
+	out := filepath.Join(dir, "fleet.safetensors")
+	if code := run([]string{"train", "-data", a, "-series", "all", "-hidden", "4", "-horizon", "6", "-window", "24", "-epochs", "1",
+		"-quiet", "-out", out}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("train: exit %d", code)
+	}
+	var stdout, stderr bytes.Buffer
+	report := filepath.Join(dir, "report")
+	if code := run([]string{"backtest", "-data", a, "-series", "all", "-model", out, "-test-start", "240", "-scale-rows", "180", "-out", report},
+		&stdout, &stderr); code != 0 {
+		t.Fatalf("backtest: exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"backtest fleet mode=window H=6 forecasts=165 ", " sensors=3 sensors_scored=3 "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary %q lacks %q", stdout.String(), want)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(report, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"A fleet of 3 series", "| pressure |", "| rain |", "| temperature |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if code := run([]string{"backtest", "-data", a, "-series", "all", "-target", "rain"}, io.Discard, &stderr); code == 0 {
+		t.Error("-series with -target: exit 0, want a failure")
 	}
 }
