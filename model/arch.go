@@ -34,6 +34,8 @@ type prepared struct {
 	head    packed // the linear head: out = h·FCWᵀ + FCB.
 	headB   []float32
 	headOut int // columns of the head: Horizon, or 1 for encdec/vec2seq.
+	highway int       // Meta.Highway: the last values of the target the highway reads.
+	hww     []float32 // Model.HWW, Horizon×highway.
 }
 
 // stack is one prepared recurrent network (all its layers).
@@ -140,7 +142,31 @@ func (m *Model) prepare() (*prepared, error) {
 	}
 	p.head = pack(m.FCW, 1, p.headOut, p.headOut, meta.Hidden)
 	p.headB = packBias(m.FCB, nil, 1, p.headOut, p.headOut)
+	if err := checkHighway(m, p); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkHighway checks the linear highway (Meta.Highway, Model.HWW) and
+// sets p's.
+func checkHighway(m *Model, p *prepared) error {
+	q := m.Meta.Highway
+	switch {
+	case q == 0 && m.HWW == nil:
+		return nil
+	case q < 0 || q > m.Meta.Window:
+		return fmt.Errorf("model: cannot prepare: highway %d out of range [0, window %d]", q, m.Meta.Window)
+	case q > 0 && (p.arch != ArchSeq2Vec || m.Meta.Mode != "window"):
+		return fmt.Errorf("model: cannot prepare: a highway needs arch seq2vec and mode window (arch %s, mode %q)", p.arch, m.Meta.Mode)
+	case len(m.HWW) != m.Meta.Horizon*q:
+		return fmt.Errorf("model: cannot prepare: highway.weight has %d values, expected %d×%d = %d", len(m.HWW), m.Meta.Horizon, q, m.Meta.Horizon*q)
+	}
+	if err := checkFinite("highway.weight", m.HWW); err != nil {
+		return err
+	}
+	p.highway, p.hww = q, m.HWW
+	return nil
 }
 
 // archOf and normOf give the defaults of empty metadata fields.

@@ -48,6 +48,29 @@ func (r *Runner) window(xs []float32, rows int, out []float32, seq bool) {
 		r.encdec(xs[last+p.target:], ld, rows, out)
 	default:
 		r.head(top, p.enc.hp, rows, out, p.horizon)
+		if p.highway > 0 {
+			r.highway(xs, rows, out)
+		}
+	}
+}
+
+// highway adds the linear highway to rows windows' raw outputs: output k
+// of window i gains Σ_j HWW[k][j]·x_j over the window's last Highway
+// scaled target values x (oldest first), summed in float64 in j order.
+func (r *Runner) highway(xs []float32, rows int, out []float32) {
+	p := r.p
+	ld, q := p.window*p.inputs, p.highway
+	for i := 0; i < rows; i++ {
+		x := xs[i*ld+(p.window-q)*p.inputs+p.target:]
+		o := out[i*p.horizon : (i+1)*p.horizon]
+		for k := range o {
+			w := p.hww[k*q : (k+1)*q]
+			var s float64
+			for j, wj := range w {
+				s += float64(wj) * float64(x[j*p.inputs])
+			}
+			o[k] = float32(float64(o[k]) + s)
+		}
 	}
 }
 

@@ -124,7 +124,7 @@ func writeAndClose(f *os.File, data []byte) error {
 // ParamCount returns the number of weights and biases in m (encoder,
 // decoder and head), as PyTorch's sum(p.numel()) counts them with biases.
 func (m *Model) ParamCount() int {
-	n := len(m.FCW) + len(m.FCB) + rnnParams(&m.Encoder)
+	n := len(m.FCW) + len(m.FCB) + len(m.HWW) + rnnParams(&m.Encoder)
 	if m.Decoder != nil {
 		n += rnnParams(m.Decoder)
 	}

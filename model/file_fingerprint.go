@@ -48,6 +48,10 @@ func (m *Model) Fingerprint() string {
 	}
 	hashFloats(h, m.FCW)
 	hashFloats(h, m.FCB)
+	if meta.Highway > 0 { // only then, so that every earlier model keeps its fingerprint
+		writeString(h, "highway "+strconv.Itoa(meta.Highway))
+		hashFloats(h, m.HWW)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

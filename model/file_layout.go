@@ -79,10 +79,14 @@ func layout(m *Model) ([]tensorSpec, error) {
 		specs = append(specs, dec...)
 	}
 	out := headOut(meta)
-	return append(specs,
+	specs = append(specs,
 		tensorSpec{name: "fc.weight", shape: []int{out, meta.Hidden}, slot: &m.FCW},
 		tensorSpec{name: "fc.bias", shape: []int{out}, bias: true, slot: &m.FCB},
-	), nil
+	)
+	if meta.Highway > 0 {
+		specs = append(specs, tensorSpec{name: "highway.weight", shape: []int{meta.Horizon, meta.Highway}, slot: &m.HWW})
+	}
+	return specs, nil
 }
 
 // rnnLayout lists one RNN's tensors with PyTorch's names and shapes.

@@ -92,7 +92,23 @@ func parseServingKeys(kv map[string]string, m *Meta) (err error) {
 	if m.Mode, err = parseMode(kv); err != nil {
 		return err
 	}
+	if err := parseHighway(kv, m); err != nil {
+		return err
+	}
 	return parseScaling(kv, m)
+}
+
+// parseHighway decodes "highway": the window's most recent target values a
+// linear highway reads (absent or 0: none); seq2vec in window mode, at most
+// the window.
+func parseHighway(kv map[string]string, m *Meta) (err error) {
+	if m.Highway, err = intKey(kv, "highway", 0, m.Window, false, 0); err != nil {
+		return err
+	}
+	if m.Highway > 0 && (archOf(m.Arch) != ArchSeq2Vec || m.Mode != "window") {
+		return metaErr("highway", "a highway needs arch seq2vec and mode window (arch %s, mode %q)", archOf(m.Arch), m.Mode)
+	}
+	return nil
 }
 
 // parseScaling decodes "scaling" and "scaling_half_life" and checks them
@@ -282,6 +298,9 @@ func (m *Model) Metadata() map[string]string {
 	}
 	if meta.Scaling == scale.Sensor {
 		kv["scaling_half_life"] = strconv.FormatFloat(meta.HalfLife, 'g', -1, 64)
+	}
+	if meta.Highway > 0 {
+		kv["highway"] = strconv.Itoa(meta.Highway)
 	}
 	return kv
 }

@@ -91,6 +91,12 @@ type Meta struct {
 	Scaling scale.Mode
 	// HalfLife is scale.Sensor's half-life in readings (> 0); 0 otherwise.
 	HalfLife float64
+	// Highway is the number of most recent (scaled, normalized) target
+	// values of the window that a linear highway maps straight to the
+	// forecast, added to the head's output (LSTNet's autoregressive
+	// component, "highway.weight", Horizon×Highway); 0: none. Seq2vec in
+	// window mode only.
+	Highway int
 }
 
 // RNN holds the weights of one (possibly deep) recurrent network, laid out
@@ -122,6 +128,9 @@ type Model struct {
 	Decoder *RNN
 	// FCW is the head's weight, Out×Hidden ("fc.weight"); FCB its bias.
 	FCW, FCB []float32
+	// HWW is the linear highway's weight, Horizon×Meta.Highway
+	// ("highway.weight", no bias); nil without a highway.
+	HWW []float32
 
 	prep *prepared // kernel-ready weights; built by Prepare.
 }

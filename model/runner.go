@@ -156,6 +156,9 @@ func (r *Runner) Window(windows []float32, b int, out []float32) {
 // head's output at every step of every window, in original units. It panics
 // for ArchEncDec and ArchVec2Seq, which have no per-step output.
 func (r *Runner) WindowSeq(windows []float32, b int, out []float32) {
+	if r.p.highway > 0 {
+		panic("model: WindowSeq on a model with a highway (its highway reads the window's last values only)")
+	}
 	r.windowScaled(windows, b, out, true)
 }
 
@@ -167,6 +170,9 @@ func (r *Runner) WindowRaw(windows []float32, b int, out []float32) {
 
 // WindowSeqRaw is WindowSeq in the model's scaled space (see WindowRaw).
 func (r *Runner) WindowSeqRaw(windows []float32, b int, out []float32) {
+	if r.p.highway > 0 {
+		panic("model: WindowSeqRaw on a model with a highway (its highway reads the window's last values only)")
+	}
 	r.windowRaw(windows, b, out, true)
 }
 

@@ -71,6 +71,10 @@ def metadata(net, *, window, interval="1h", mean=None, std=None, norm="none", mo
         kv["scaling"] = scaling
     if scaling == "sensor":
         kv["scaling_half_life"] = repr(float(half_life))
+    if getattr(net, "highway_len", 0):
+        if net.arch != "seq2vec" or mode != "window":
+            raise ValueError("a highway needs arch seq2vec and mode window")
+        kv["highway"] = str(net.highway_len)
     return kv
 
 

@@ -70,7 +70,7 @@ def build(cfg, seed):
     net = ARCHS[cfg["arch"]](cell=cfg["cell"], input_size=cfg["inputs"], hidden_size=cfg["hidden"],
                              num_layers=cfg["layers"], horizon=cfg["horizon"],
                              nonlinearity=cfg["nonlinearity"], bias=cfg.get("bias", True),
-                             target=cfg["target"])
+                             target=cfg["target"], **({"highway": cfg["highway"]} if cfg.get("highway") else {}))
     dt = DTYPES[cfg.get("dtype", "F32")]
     with torch.no_grad():
         for p in net.parameters():

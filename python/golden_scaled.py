@@ -40,6 +40,12 @@ def configs():
                             scaling=scaling, arch=arch, cell=cell, nonlinearity=nl, label=label,
                             layers=layers, inputs=inputs, horizon=horizon, hidden=hidden,
                             target=target, norm=norm, window=12, half_life=24.0))
+    # LSTNet-style highway (nets.Net(highway=q)): the fleet model's default shape.
+    for label, cell, inputs, target, norm, q in (("gru", "gru", 1, 0, "last", 12), ("lstm", "lstm", 2, 1, "none", 5)):
+        out.append(dict(name=f"window_seq2vec_{label}_highway{q}_f{inputs}_{norm}", scaling="window",
+                        arch="seq2vec", cell=cell, nonlinearity="tanh", label=label, layers=1,
+                        inputs=inputs, horizon=4, hidden=8, target=target, norm=norm, window=12,
+                        half_life=24.0, highway=q))
     return out
 
 

@@ -52,20 +52,28 @@ class Net(nn.Module):
     arch = "seq2vec"
 
     def __init__(self, cell="rnn", input_size=1, hidden_size=32, num_layers=2, horizon=1,
-                 nonlinearity="tanh", bias=True, target=0):
+                 nonlinearity="tanh", bias=True, target=0, highway=0):
         super().__init__()
         self.cell, self.hidden_size, self.num_layers = cell, hidden_size, num_layers
         self.input_size, self.horizon, self.target = input_size, horizon, target
         self.nonlinearity, self.bias = nonlinearity, bias
         self.rnn = make_rnn(cell, input_size, hidden_size, num_layers, nonlinearity, bias)
         self.fc = nn.Linear(hidden_size, horizon, bias=bias)
+        # LSTNet's highway: a linear map of the window's last `highway` target values,
+        # added to the head (seq2vec, window mode only; 0: none).
+        self.highway_len = highway
+        if highway:
+            self.highway = nn.Linear(highway, horizon, bias=False)
 
     def zeros(self, batch):
         return zero_state(self.cell, self.num_layers, batch, self.hidden_size)
 
     def forward(self, x):
         out, _ = self.rnn(x, self.zeros(x.size(0)))
-        return self.fc(out[:, -1, :])
+        y = self.fc(out[:, -1, :])
+        if self.highway_len and self.arch == "seq2vec":
+            y = y + self.highway(x[:, -self.highway_len:, self.target])
+        return y
 
     def step(self, x_t, state=None):
         """One carried step: x_t (batch, input_size) -> (fc(top h_t), new state)."""

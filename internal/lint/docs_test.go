@@ -75,6 +75,7 @@ var externalQualifiers = map[string]string{
 	"nets":        "python/nets.py, a Python module",
 	"kfake":       "franz-go's in-process Kafka",
 	"fc":          "PyTorch state_dict tensor names (fc.weight)",
+	"highway":     "PyTorch state_dict tensor names (highway.weight)",
 	"original":    "dead-letter header names (original.<name>)",
 }
 
