@@ -60,7 +60,12 @@ type Config struct {
 	// the default for one series) or "window" (each window by its own mean
 	// and std, RevIN-style; window mode; the default for a fleet, whose
 	// sensors differ in scale).
-	Scaling       string
+	Scaling string
+	// Highway is q of a linear highway from the window's last q (scaled,
+	// normalized) target values to the forecast, added to the head
+	// (LSTNet's autoregressive component; model.Meta.Highway): seq2vec in
+	// the window regime only. 0: none; -1: the whole window.
+	Highway       int
 	Name, Version string // copied to the model's metadata; default "rnncast", "1".
 }
 
@@ -138,6 +143,10 @@ func (c Config) Validate() error {
 		return errors.New("train: epochs, patience, batch, samples and chunk must be positive")
 	case c.LR <= 0 || c.Clip <= 0:
 		return errors.New("train: learning rate and clip must be positive")
+	case c.Highway < -1 || c.Highway > c.Window:
+		return fmt.Errorf("train: highway %d out of range [0, window %d] (-1: the whole window)", c.Highway, c.Window)
+	case c.Highway != 0 && (c.Arch != model.ArchSeq2Vec || c.Mode != ModeWindow):
+		return fmt.Errorf("train: a highway needs -arch seq2vec and -mode window (arch %s, mode %s)", c.Arch, c.Mode)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -29,10 +30,14 @@ func sensorSeries(rows int, level, amp float64, phase int, seed uint64) []float6
 // the raw windows within 1e-5 of the window's scale, for every cell.
 func TestWindowScalingMatchesRunner(t *testing.T) {
 	d := &Data{Values: sensorSeries(400, 1000, 3, 0, 5), Features: 1, TrainEnd: 240, ValEnd: 320, Interval: time.Hour}
-	for _, cell := range []model.Cell{model.CellRNN, model.CellGRU, model.CellLSTM} {
-		t.Run(string(cell), func(t *testing.T) {
+	for _, tc := range []struct {
+		cell    model.Cell
+		highway int
+	}{{model.CellRNN, 0}, {model.CellGRU, 0}, {model.CellLSTM, 0}, {model.CellGRU, 10}, {model.CellLSTM, -1}} {
+		cell := tc.cell
+		t.Run(fmt.Sprintf("%s/highway=%d", cell, tc.highway), func(t *testing.T) {
 			c := smallConfig(ModeWindow, cell)
-			c.Layers, c.Epochs, c.Scaling = 2, 1, "window"
+			c.Layers, c.Epochs, c.Scaling, c.Highway = 2, 1, "window", tc.highway
 			res, err := Train(c, d, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -45,8 +50,13 @@ func TestWindowScalingMatchesRunner(t *testing.T) {
 			cw := Config{Mode: ModeWindow, Window: m.Meta.Window, Horizon: m.Meta.Horizon, Batch: B, Norm: m.Meta.Norm}
 			w := newWindowRegime(cw, d, d.Values, netOf(t, m).arch, true)
 			ends := []int{30, 77, 150, 390}
+			if want := max(tc.highway, 0); tc.highway < 0 && m.Meta.Highway != c.Window || tc.highway >= 0 && m.Meta.Highway != want {
+				t.Fatalf("model highway %d, asked for %d", m.Meta.Highway, tc.highway)
+			}
+			nt := netOf(t, m)
 			w.fill(ends)
-			netOf(t, m).forward(w.tp)
+			nt.forward(w.tp)
+			w.highway(nt)
 			raw := make([]float32, 0, B*cw.Window)
 			for _, e := range ends {
 				for _, v := range d.Values[e-cw.Window : e] {
@@ -222,4 +232,42 @@ func servedValMSE(m *model.Model, d *Data) float64 {
 		}
 	}
 	return sum / float64(n*H)
+}
+
+// TestHighwayGradient checks the highway's weight gradient and the rest of
+// the window regime's under it against central finite differences of the
+// float64 loss, under window scaling.
+func TestHighwayGradient(t *testing.T) {
+	const eps, tol = 1e-6, 1e-6
+	d := &Data{Values: sensorSeries(120, 50, 4, 0, 3), Features: 1, TrainEnd: 90, ValEnd: 110, Interval: time.Hour}
+	c := Config{Mode: ModeWindow, Window: 12, Horizon: 3, Batch: 4, Norm: model.NormLast}.withDefaults()
+	a := Arch{Cell: model.CellGRU, Hidden: 3, Layers: 1, Inputs: 1, Out: 3, Highway: 5}
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := newNet(a, initParams(a, rng))
+	for i := range n.hw {
+		n.hw[i] = rng.NormFloat64() * 0.3
+	}
+	w := newWindowRegime(c, d, d.Values, a, true)
+	ends := []int{20, 33, 47, 80}
+	loss := func() float64 {
+		w.fill(ends)
+		n.forward(w.tp)
+		w.highway(n)
+		return w.loss(len(ends))
+	}
+	g := newNet(a, make([]float64, len(n.p)))
+	loss()
+	n.backward(g, w.tp)
+	w.highwayGrad(g)
+	for i := range n.p {
+		old := n.p[i]
+		n.p[i] = old + eps
+		up := loss()
+		n.p[i] = old - eps
+		down := loss()
+		n.p[i] = old
+		if num := (up - down) / (2 * eps); math.Abs(num-g.p[i]) > tol*math.Max(1, math.Abs(num)) {
+			t.Errorf("parameter %d (highway from %d): analytic %.8g, numeric %.8g", i, len(n.p)-len(n.hw), g.p[i], num)
+		}
+	}
 }

@@ -21,6 +21,9 @@ type Arch struct {
 	Layers       int
 	Inputs       int
 	Out          int
+	// Highway is q of a linear highway from the window's last q target
+	// inputs to the Out outputs (seq2vec, window regime; 0: none).
+	Highway int
 }
 
 // layer is one recurrent layer's parameters, as views into a flat vector, in
@@ -38,6 +41,7 @@ type net struct {
 	layers   []layer
 	dec      []layer // encdec's decoder layers; nil otherwise.
 	fcW, fcB []float64
+	hw       []float64 // the highway's weight, Out×Highway; nil without one.
 }
 
 // size returns how many parameters the architecture has.
@@ -58,7 +62,7 @@ func (a Arch) size() int {
 			n += gh*in + gh*a.Hidden + 2*gh
 		}
 	}
-	return n + a.Out*a.Hidden + a.Out
+	return n + a.Out*a.Hidden + a.Out + a.Out*a.Highway
 }
 
 // newNet lays views of the architecture's tensors over p (len a.size()).
@@ -99,16 +103,21 @@ func newNet(a Arch, p []float64) *net {
 	}
 	n.fcW = take(a.Out * a.Hidden)
 	n.fcB = take(a.Out)
+	if a.Highway > 0 {
+		n.hw = take(a.Out * a.Highway)
+	}
 	return n
 }
 
 // initParams draws PyTorch's default initialization: every recurrent tensor
 // uniform in ±1/√Hidden, the head's weight and bias uniform in ±1/√Hidden
-// (nn.Linear's bound for fan-in Hidden).
+// (nn.Linear's bound for fan-in Hidden). The highway, last, starts at zero:
+// training begins from the recurrent network alone (a random map of q
+// inputs would add noise of about q/3 times the inputs' variance).
 func initParams(a Arch, rng *rand.Rand) []float64 {
 	p := make([]float64, a.size())
 	k := 1 / math.Sqrt(float64(a.Hidden))
-	for i := range p {
+	for i := range p[:len(p)-a.Out*a.Highway] {
 		p[i] = (2*rng.Float64() - 1) * k
 	}
 	return p
@@ -132,6 +141,9 @@ func (n *net) toModel(meta model.Meta) (*model.Model, error) {
 		Encoder: model.RNN{Cell: a.Cell, Nonlinearity: meta.Nonlinearity, Hidden: a.Hidden},
 		FCW:     to32(n.fcW),
 		FCB:     to32(n.fcB),
+	}
+	if a.Highway > 0 {
+		m.Meta.Highway, m.HWW = a.Highway, to32(n.hw)
 	}
 	for _, l := range n.layers {
 		m.Encoder.Layers = append(m.Encoder.Layers, model.Layer{

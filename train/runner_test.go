@@ -36,7 +36,7 @@ func TestForwardMatchesRunner(t *testing.T) {
 func netOf(t *testing.T, m *model.Model) *net {
 	t.Helper()
 	a := Arch{Cell: m.Meta.Cell, Nonlinearity: m.Meta.Nonlinearity, Hidden: m.Meta.Hidden,
-		Layers: m.Meta.Layers, Inputs: m.Meta.Inputs, Out: m.Meta.Horizon}
+		Layers: m.Meta.Layers, Inputs: m.Meta.Inputs, Out: m.Meta.Horizon, Highway: m.Meta.Highway}
 	var p []float64
 	add := func(s []float32) {
 		for _, v := range s {
@@ -51,6 +51,7 @@ func netOf(t *testing.T, m *model.Model) *net {
 	}
 	add(m.FCW)
 	add(m.FCB)
+	add(m.HWW)
 	return newNet(a, p)
 }
 

@@ -52,7 +52,11 @@ func Train(c Config, d *Data, progress func(Epoch)) (*Result, error) {
 		mean, std = d.Scaler(d.TrainEnd)
 		s = d.scaled(mean, std)
 	}
-	a := Arch{Kind: c.Arch, Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon}
+	a := Arch{Kind: c.Arch, Cell: c.Cell, Nonlinearity: c.Nonlinearity, Hidden: c.Hidden, Layers: c.Layers, Inputs: d.Features, Out: c.Horizon,
+		Highway: c.Highway}
+	if c.Highway < 0 {
+		a.Highway = c.Window
+	}
 	if c.Arch == model.ArchEncDec || c.Arch == model.ArchVec2Seq {
 		a.Out = 1 // one value per decoder step.
 	}

@@ -156,8 +156,52 @@ func (w *windowRegime) epoch(n, g *net, opt *adam, rng *rand.Rand) float64 {
 	return w.epochWith(opt, n, g, rng, func(ends []int) float64 {
 		w.fill(ends)
 		n.forward(w.tp)
+		w.highway(n)
 		return w.loss(len(ends))
-	}, func() { n.backward(g, w.tp) })
+	}, func() {
+		n.backward(g, w.tp)
+		w.highwayGrad(g)
+	})
+}
+
+// highway adds the linear highway (Arch.Highway) to the head's outputs:
+// output k of window b gains Σ_j hw[k][j]·x_j over the window's last q
+// target inputs, as model.Runner does.
+func (w *windowRegime) highway(n *net) {
+	q := n.arch.Highway
+	if q == 0 {
+		return
+	}
+	L, B, F, H := w.c.Window, w.tp.B, w.F, w.c.Horizon
+	for b := 0; b < B; b++ {
+		for k := 0; k < H; k++ {
+			hw := n.hw[k*q : (k+1)*q]
+			var s float64
+			for j, v := range hw {
+				s += v * w.tp.x[((L-q+j)*B+b)*F+w.target]
+			}
+			w.tp.y[b*H+k] += s
+		}
+	}
+}
+
+// highwayGrad adds the highway's weight gradient, from the output gradient
+// tp.dy, into g.
+func (w *windowRegime) highwayGrad(g *net) {
+	q := g.arch.Highway
+	if q == 0 {
+		return
+	}
+	L, B, F, H := w.c.Window, w.tp.B, w.F, w.c.Horizon
+	for b := 0; b < B; b++ {
+		for k := 0; k < H; k++ {
+			d := w.tp.dy[b*H+k]
+			hw := g.hw[k*q : (k+1)*q]
+			for j := range hw {
+				hw[j] += d * w.tp.x[((L-q+j)*B+b)*F+w.target]
+			}
+		}
+	}
 }
 
 // epochWith runs one epoch over up to Samples shuffled training windows in
@@ -193,6 +237,7 @@ func (w *windowRegime) validate(n *net) float64 {
 		ends := w.val[i:min(i+w.c.Batch, len(w.val))]
 		w.fill(ends)
 		n.forward(w.tp)
+		w.highway(n)
 		sum += w.loss(len(ends)) * float64(len(ends))
 	}
 	return sum / float64(len(w.val))

@@ -126,6 +126,7 @@ func addTrainConfigFlags(fs *flag.FlagSet, c *train.Config) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
 	fs.StringVar(&c.Name, "name", "rnncast", "model name (metadata)")
 	fs.StringVar(&c.Version, "version", "1", "model version (metadata)")
+	fs.IntVar(&c.Highway, "highway", 0, "window mode, seq2vec: a linear highway from the window's last N scaled target values to the forecast, added to the recurrent head (LSTNet); 0: none, -1: the whole window")
 	fs.StringVar(&c.Scaling, "scaling", "", "input scaling, part of the model: global (one mean and std from the train split; default for one series) or window (each window by its own mean and std; window mode; default for a fleet)")
 }
 
@@ -146,6 +147,10 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if fleet && !f.set["mode"] {
 		f.cfg.Mode = train.ModeWindow
 		fmt.Fprintln(stderr, "rnncast train: one model for several series: -mode window (each window scaled by its own statistics)")
+	}
+	if fleet && f.cfg.Mode == train.ModeWindow && !f.set["highway"] && (f.cfg.Arch == "" || f.cfg.Arch == model.ArchSeq2Vec) {
+		f.cfg.Highway = -1
+		fmt.Fprintln(stderr, "rnncast train: a fleet's window model gets a linear highway over the whole window (-highway -1; -highway 0 for none)")
 	}
 	if err := f.cfg.Validate(); err != nil {
 		return err

@@ -66,6 +66,9 @@ func TestTrainFleetCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if m.Meta.Highway != 24 {
+				t.Errorf("a fleet model's highway reads %d values, want the whole window (24) by default", m.Meta.Highway)
+			}
 			if m.Meta.Scaling != scale.Window || m.Meta.Mode != "window" || m.Meta.TargetName != "" || m.Meta.Mean != nil {
 				t.Errorf("meta scaling %q mode %q target %q mean %v: want a window-scaled window model with no target name or global scaler",
 					m.Meta.Scaling, m.Meta.Mode, m.Meta.TargetName, m.Meta.Mean)
