@@ -42,7 +42,11 @@ func RunFleet(m *model.Model, tabs []*train.Table, c Config) (*Result, error) {
 		}
 		parts[i] = r
 	}
-	return mergeSensors(parts), nil
+	r := mergeSensors(parts)
+	if err := r.calibrate(); err != nil { // again: the sensors interleaved in time, one pool
+		return nil, err
+	}
+	return r, nil
 }
 
 // mergeSensors lays the one-sensor results parts one after another in one
@@ -64,6 +68,17 @@ func mergeSensors(parts []*Result) *Result {
 		r.Actual = append(r.Actual, p.Actual...)
 		for j := range r.Forecasts {
 			r.Forecasts[j] = append(r.Forecasts[j], p.Forecasts[j]...)
+		}
+		for _, e := range p.burn.origins {
+			r.burn.origins = append(r.burn.origins, base+e)
+			r.burn.keys = append(r.burn.keys, p.Target)
+		}
+		r.burn.actual = append(r.burn.actual, p.burn.actual...)
+		if r.burn.forecasts == nil {
+			r.burn.forecasts = make([][]float64, len(p.burn.forecasts))
+		}
+		for j := range r.burn.forecasts {
+			r.burn.forecasts[j] = append(r.burn.forecasts[j], p.burn.forecasts[j]...)
 		}
 	}
 	for j, s0 := range p0.Scores {

@@ -24,6 +24,11 @@ func (r *Result) Summary() string {
 		m := s.Overall()
 		fmt.Fprintf(&b, " %s MSE=%.4f MAE=%.4f", s.Method, m.MSE, m.MAE)
 	}
+	for _, s := range r.Intervals[:min(1, len(r.Intervals))] {
+		for l, lv := range s.Levels {
+			fmt.Fprintf(&b, " coverage_%g=%.4f", lv, s.Coverage(l))
+		}
+	}
 	ss := Summarize(r.Sensors())
 	seen := r.SensorsSeen
 	if seen == 0 {
@@ -74,6 +79,7 @@ func (r *Result) WriteReport(dir string) error {
 		return fmt.Errorf("backtest: cannot write report: %w", err)
 	}
 	r.writeMarkdown(f)
+	r.writeIntervals(f)
 	r.writeSensors(f, ss)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("backtest: cannot write report: %w", err)

@@ -26,6 +26,35 @@ type Config struct {
 	Mode string
 	// Batch is the windows per Runner call in window mode; default 256.
 	Batch int
+	// CalibrateFrom is the first origin of the intervals' burn-in: the
+	// forecasts of origins [CalibrateFrom, TestStart) are made and scored
+	// against their actuals only to calibrate the intervals (as a running
+	// system would have), never counted. Default ScaleRows when given (the
+	// rows after the train split: the validation split), else TestStart
+	// (none); -1: none.
+	CalibrateFrom int
+}
+
+// calibrateFrom returns the first burn-in origin.
+func (c Config) calibrateFrom() int {
+	switch {
+	case c.CalibrateFrom < 0:
+		return c.TestStart
+	case c.CalibrateFrom > 0:
+		return min(c.CalibrateFrom, c.TestStart)
+	case c.ScaleRows > 0:
+		return min(c.ScaleRows, c.TestStart)
+	}
+	return c.TestStart
+}
+
+// burnIn is the forecasts of the intervals' burn-in origins, in Result's
+// layout (see Config.CalibrateFrom).
+type burnIn struct {
+	origins   []int
+	keys      []string // nil for a CSV
+	actual    []float64
+	forecasts [][]float64 // per method
 }
 
 // The methods of a Result, in Scores' order (Model only with a model).
@@ -38,20 +67,24 @@ const (
 // Result holds every forecast of a backtest and its scores.
 type Result struct {
 	Config
-	Target     string
-	Mean, Std  float64     // the target's scaler (original units).
-	Origins    []int       // per forecast: its origin row e (it forecasts rows [e, e+H)).
-	Keys       []string    // per forecast: its sensor (topic backtests, Collector.Result); nil for a CSV.
-	Times      []time.Time // per row of the series.
-	Actual     []float64   // forecasts × H.
-	Forecasts  [][]float64 // per method (Scores' order): forecasts × H, original units.
-	Scores     []*Score
+	Target    string
+	Mean, Std float64     // the target's scaler (original units).
+	Origins   []int       // per forecast: its origin row e (it forecasts rows [e, e+H)).
+	Keys      []string    // per forecast: its sensor (topic backtests, Collector.Result); nil for a CSV.
+	Times     []time.Time // per row of the series.
+	Actual    []float64   // forecasts × H.
+	Forecasts [][]float64 // per method (Scores' order): forecasts × H, original units.
+	Scores    []*Score
+	// Intervals are the calibrated intervals of the first method (the
+	// model's, else Repeat's) and of seasonal naive (intervals.go).
+	Intervals  []*IntervalScore
 	ModelLabel string // name, version, mode and cell of the model; empty without one.
 	// SensorsSeen is the sensors a topic replay read, scored or not (0 for
 	// a CSV: its one sensor).
 	SensorsSeen int
 
 	fleet      bool              // RunFleet's: every figure on each sensor's own scale
+	burn       burnIn            // the intervals' burn-in forecasts (Config.CalibrateFrom)
 	values     []float64         // per row: the target (original units)
 	sensorRows map[string][2]int // per sensor: its rows [lo, hi) in Times and values
 }
@@ -70,7 +103,11 @@ func Run(m *model.Model, t *train.Table, c Config) (*Result, error) {
 		r.Forecasts = append(r.Forecasts, forecast(m, t, r))
 	}
 	r.baselines(column(t, t.Target))
+	r.splitBurnIn()
 	r.score(t)
+	if err := r.calibrate(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -117,7 +154,12 @@ func newResult(t *train.Table, c Config, m *model.Model) *Result {
 	}
 	col := column(t, t.Target)
 	r.values, r.sensorRows = col, map[string][2]int{r.Target: {0, len(col)}}
-	for e := c.TestStart; e+c.Horizon <= c.TestEnd; e++ {
+	from := c.calibrateFrom()
+	if m != nil && r.Mode == train.ModeWindow {
+		from = max(from, m.Meta.Window)
+	}
+	from = max(from, c.Period)
+	for e := min(from, c.TestStart); e+c.Horizon <= c.TestEnd; e++ {
 		r.Origins = append(r.Origins, e)
 		r.Actual = append(r.Actual, col[e:e+c.Horizon]...)
 	}
@@ -192,4 +234,20 @@ func targetScale(m *model.Model) (mean, std float64) {
 		return 0, 1
 	}
 	return m.Meta.Mean[m.Meta.Target], m.Meta.Std[m.Meta.Target]
+}
+
+// splitBurnIn moves the origins before TestStart, and their forecasts and
+// actuals, from r to r.burn.
+func (r *Result) splitBurnIn() {
+	n := 0
+	for n < len(r.Origins) && r.Origins[n] < r.TestStart {
+		n++
+	}
+	H := r.Horizon
+	r.burn = burnIn{origins: r.Origins[:n:n], actual: r.Actual[: n*H : n*H]}
+	r.Origins, r.Actual = r.Origins[n:], r.Actual[n*H:]
+	for j, f := range r.Forecasts {
+		r.burn.forecasts = append(r.burn.forecasts, f[:n*H:n*H])
+		r.Forecasts[j] = f[n*H:]
+	}
 }

@@ -163,6 +163,9 @@ func (c *Collector) Result(m *model.Model, tc TopicConfig) (*Result, TopicStats,
 		}
 		r.Scores = append(r.Scores, sc)
 	}
+	if err := r.calibrate(); err != nil {
+		return nil, st, err
+	}
 	return r, st, nil
 }
 
