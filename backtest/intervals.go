@@ -72,6 +72,8 @@ func (r *Result) calibrate() error {
 type pending struct {
 	origin, next int
 	fc           []float64
+	q            []float32 // the half-widths issued with it
+	sd           float64   // the running std it was issued with
 }
 
 // sensorCal is one sensor's walk through its rows.
@@ -149,7 +151,7 @@ func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
 			for p := range sc.pend {
 				pd := &sc.pend[p]
 				if pd.next < H && pd.origin+pd.next == sc.row {
-					k.Score(&sc.cal, pool, pd.next, pd.fc[pd.next], x)
+					k.ScoreIssued(&sc.cal, pool, pd.next, pd.fc[pd.next], x, pd.q, pd.sd)
 					pd.next++
 				}
 			}
@@ -161,7 +163,7 @@ func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
 			k.Start(&sc.cal, pool)
 			sc.started = true
 		}
-		sc.pend = append(sc.pend, pending{origin: ev.origin, fc: ev.fc})
+		sc.pend = append(sc.pend, pending{origin: ev.origin, fc: ev.fc, q: slices.Clone(sc.cal.Q), sd: k.Scale(&sc.cal)})
 		if ev.counted {
 			s.add(k, &sc.cal, sc.std, ev.fc, ev.actual)
 		}

