@@ -15,6 +15,12 @@
 // sequence of scores, the long-run share of misses tends to 1 − ℓ (the
 // error after T scores is at most (max s + η)/(η·T)), and a drifting series
 // moves q with it: coverage holds under drift at the price of some width.
+// ScoreIssued feeds back the miss of the interval as it was issued (the
+// half-widths and std kept with the pending forecast: adaptive conformal
+// inference's feedback), Score the miss of the current half-width (no
+// per-forecast memory). A step-k score arrives k readings after its
+// forecast, so step k's rate is η/√k: with one rate for all steps the long
+// horizons overshot (BENCHMARKS.md, "Calibrated intervals").
 //
 // A sensor starts from the fleet's pooled q (the same update over every
 // sensor's scores, in the same standardized units), so its intervals exist
@@ -24,6 +30,7 @@
 // works across sensors of any unit.
 //
 // Memory per sensor: 4 bytes per level per horizon step (q as float32) plus
-// the 12-byte running statistics; the pool is one such table per model.
+// the 12-byte running statistics, and for ScoreIssued the issued q and std
+// of each pending forecast; the pool is one table per model.
 // The package is a leaf: plain arithmetic, no allocation on the hot path.
 package conformal
