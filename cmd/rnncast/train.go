@@ -200,8 +200,9 @@ func doTrain(f *trainFlags, stdout, stderr io.Writer) error {
 	if fleet {
 		on = fmt.Sprintf(" on %d series", len(d.Series))
 	}
-	fmt.Fprintf(stdout, "trained %s%s %s hidden=%d layers=%d H=%d L=%d norm=%s scaling=%s%s: %d epochs, best validation MSE %.4f at epoch %d; wrote %s\n",
-		kind, m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, scalingName(m.Scaling), on, last.N, last.Best, last.BestN, f.out)
+	fmt.Fprintf(stdout, "trained %s%s %s hidden=%d layers=%d H=%d L=%d norm=%s scaling=%s%s: %d epochs, best validation MSE %.4f at epoch %d (%s); wrote %s\n",
+		kind, m.Mode, m.Cell, m.Hidden, m.Layers, m.Horizon, m.Window, m.Norm, scalingName(m.Scaling), on, last.N, last.Best, last.BestN,
+		stopReason(last), f.out)
 	return nil
 }
 
@@ -328,4 +329,17 @@ func scalingName(m scale.Mode) string {
 		return string(scale.Global)
 	}
 	return string(m)
+}
+
+// stopReason says what ended training after its last epoch e: early
+// stopping (patience ran out) or the epoch cap, and whether the model was
+// still improving then (its best epoch within the last patience).
+func stopReason(e train.Epoch) string {
+	switch {
+	case e.N < e.Max:
+		return "early stopping"
+	case e.BestN == e.N:
+		return "the epoch cap ended it while still improving: raise -epochs"
+	}
+	return fmt.Sprintf("the epoch cap ended it; no better epoch in the last %d", e.N-e.BestN)
 }

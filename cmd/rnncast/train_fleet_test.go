@@ -13,6 +13,7 @@ import (
 
 	"github.com/rnncast/rnncast/model"
 	"github.com/rnncast/rnncast/scale"
+	"github.com/rnncast/rnncast/train"
 )
 
 // fleetCSV returns a CSV of rows hourly readings of sensors in very
@@ -126,5 +127,22 @@ func TestBacktestFleetCSV(t *testing.T) {
 	}
 	if code := run([]string{"backtest", "-data", a, "-series", "all", "-target", "rain"}, io.Discard, &stderr); code == 0 {
 		t.Error("-series with -target: exit 0, want a failure")
+	}
+}
+
+// TestStopReason: the training summary says whether early stopping or the
+// epoch cap ended training, and when the cap cut an improving run.
+func TestStopReason(t *testing.T) {
+	for _, tc := range []struct {
+		e    train.Epoch
+		want string
+	}{
+		{train.Epoch{N: 7, Max: 20, BestN: 3}, "early stopping"},
+		{train.Epoch{N: 20, Max: 20, BestN: 20}, "still improving: raise -epochs"},
+		{train.Epoch{N: 20, Max: 20, BestN: 18}, "no better epoch in the last 2"},
+	} {
+		if got := stopReason(tc.e); !strings.Contains(got, tc.want) {
+			t.Errorf("%+v: %q, want %q", tc.e, got, tc.want)
+		}
 	}
 }
