@@ -36,7 +36,12 @@ func RunFleet(m *model.Model, tabs []*train.Table, c Config) (*Result, error) {
 	parts := make([]*Result, len(tabs))
 	for i, t := range tabs {
 		name := t.Names[t.Target]
-		r, err := Run(m, t, c)
+		ci := c
+		ci.InjectSeed = c.InjectSeed + uint64(i) // each sensor its own positions
+		if ci.InjectSeed == uint64(i) {
+			ci.InjectSeed = 1 + uint64(i)
+		}
+		r, err := Run(m, t, ci)
 		if err != nil {
 			return nil, fmt.Errorf("%w (series %q)", err, name)
 		}
@@ -59,6 +64,11 @@ func mergeSensors(parts []*Result) *Result {
 	for _, p := range parts {
 		base := len(r.values)
 		r.values = append(r.values, p.values...)
+		if p.labels != nil || r.labels != nil {
+			r.labels = append(r.labels, make([]bool, base-len(r.labels))...)
+			r.labels = append(r.labels, p.labels...)
+			r.labels = append(r.labels, make([]bool, len(r.values)-len(r.labels))...)
+		}
 		r.Times = append(r.Times, p.Times...)
 		r.sensorRows[p.Target] = [2]int{base, len(r.values)}
 		for _, e := range p.Origins {

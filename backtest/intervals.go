@@ -56,13 +56,24 @@ func (s *IntervalScore) Pinball() float64 {
 
 // calibrate computes r.Intervals for the first method and seasonal naive.
 func (r *Result) calibrate() error {
-	k, err := conformal.New(conformal.Config{Horizon: r.Horizon})
+	level := r.anomalyLevel()
+	levels := append([]float64(nil), conformal.DefaultLevels...)
+	if !slices.Contains(levels, level) {
+		levels = append(levels, level)
+		slices.Sort(levels)
+	}
+	k, err := conformal.New(conformal.Config{Horizon: r.Horizon, Levels: levels})
 	if err != nil {
 		return err
 	}
 	r.Intervals = nil
+	r.Anomalies = &AnomalyScore{Level: level}
 	for _, j := range []int{0, len(r.Forecasts) - 1} { // the model's (without one, Repeat's) and seasonal naive's
-		r.Intervals = append(r.Intervals, r.intervals(k, j))
+		var a *AnomalyScore
+		if j == 0 {
+			a = r.Anomalies
+		}
+		r.Intervals = append(r.Intervals, r.intervals(k, j, a))
 	}
 	return nil
 }
@@ -119,7 +130,7 @@ func (r *Result) events(j int) []event {
 // each forecast the sensor's readings up to its origin arrive (each scoring
 // the earlier forecasts it is the actual of); the forecast's intervals are
 // then made, and counted unless it is a burn-in one.
-func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
+func (r *Result) intervals(k *conformal.Calibrator, j int, anomalies *AnomalyScore) *IntervalScore {
 	H := r.Horizon
 	s := &IntervalScore{Method: r.Scores[j].Method, Levels: k.Levels(), n: make([]int, H), pinball: make([]float64, H)}
 	for range k.Levels() {
@@ -135,6 +146,11 @@ func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
 	}
 	pool := k.NewPool()
 	sensors := map[string]*sensorCal{}
+	la := slices.Index(k.Levels(), r.anomalyLevel())
+	// flagged are the rows of r.values that were anomaly events: they are
+	// scored (the calibration must see its misses) but kept out of the
+	// running std, which one 5-std spike would inflate for days.
+	flagged := map[int]bool{}
 	for _, ev := range r.events(j) {
 		sc := sensors[ev.sensor]
 		if sc == nil {
@@ -146,8 +162,10 @@ func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
 			sensors[ev.sensor] = sc
 		}
 		for ; sc.row < ev.origin; sc.row++ { // rows up to origin−1 have arrived
-			x := r.values[sc.row]
-			k.Reading(&sc.cal, x)
+			x, skip := r.values[sc.row], flagged[sc.row]
+			if !skip {
+				k.Reading(&sc.cal, x)
+			}
 			for p := range sc.pend {
 				pd := &sc.pend[p]
 				if pd.next < H && pd.origin+pd.next == sc.row {
@@ -164,11 +182,43 @@ func (r *Result) intervals(k *conformal.Calibrator, j int) *IntervalScore {
 			sc.started = true
 		}
 		sc.pend = append(sc.pend, pending{origin: ev.origin, fc: ev.fc, q: slices.Clone(sc.cal.Q), sd: k.Scale(&sc.cal)})
+		lo, hi := k.Interval(&sc.cal, la, 0, ev.fc[0]) // the reading at the origin, against the anomaly interval
+		event := ev.actual[0] < lo || ev.actual[0] > hi
+		if event {
+			flagged[ev.origin] = true
+		}
 		if ev.counted {
 			s.add(k, &sc.cal, sc.std, ev.fc, ev.actual)
+			if anomalies != nil {
+				r.countAnomaly(anomalies, ev.origin, event)
+			}
 		}
 	}
 	return s
+}
+
+// anomalyLevel returns the configured anomaly level.
+func (r *Result) anomalyLevel() float64 {
+	if r.AnomalyLevel == 0 {
+		return DefaultAnomalyLevel
+	}
+	return r.AnomalyLevel
+}
+
+// countAnomaly counts whether the reading at row (the step-1 target of a
+// counted forecast) was an anomaly event, against its label.
+func (r *Result) countAnomaly(a *AnomalyScore, row int, event bool) {
+	label := r.labels != nil && r.labels[row]
+	a.Rows++
+	if event {
+		a.Events++
+	}
+	if label {
+		a.Labels++
+		if event {
+			a.Hits++
+		}
+	}
 }
 
 // add counts one forecast's intervals against its actuals.
@@ -236,6 +286,15 @@ func (r *Result) writeIntervals(w io.Writer) {
 			}
 			fmt.Fprintf(w, "| %s | %.2f | %.4f | %.4f / %.4f | %.4f | %.4f | %.4f |\n", s.Method, lv, s.Coverage(l), lo, hi, s.MeanWidth(l), s.Winkler(l), s.Pinball())
 		}
+	}
+	if a := r.Anomalies; a != nil {
+		fmt.Fprintf(w, "\nAnomaly events (a reading outside the %.3g interval of %s's forecast made one step earlier): %d of %d readings, "+
+			"false-alarm rate %.4f (nominal %.4f).", a.Level, r.Intervals[0].Method, a.Events, a.Rows, a.FalseAlarmRate(), 1-a.Level)
+		if r.labels != nil {
+			fmt.Fprintf(w, " Against the %d injected anomalies (%s, %g std): precision %.4f, recall %.4f, F1 %.4f.",
+				a.Labels, r.Inject, r.InjectK, a.Precision(), a.Recall(), a.F1())
+		}
+		fmt.Fprintln(w)
 	}
 	if len(r.Intervals) == 2 {
 		a, b := r.Intervals[0], r.Intervals[1]

@@ -29,6 +29,12 @@ func (r *Result) Summary() string {
 			fmt.Fprintf(&b, " coverage_%g=%.4f", lv, s.Coverage(l))
 		}
 	}
+	if a := r.Anomalies; a != nil {
+		if r.labels != nil {
+			fmt.Fprintf(&b, " anomaly_precision=%.4f anomaly_recall=%.4f anomaly_f1=%.4f", a.Precision(), a.Recall(), a.F1())
+		}
+		fmt.Fprintf(&b, " false_alarm_rate=%.4f", a.FalseAlarmRate())
+	}
 	ss := Summarize(r.Sensors())
 	seen := r.SensorsSeen
 	if seen == 0 {

@@ -33,6 +33,20 @@ type Config struct {
 	// rows after the train split: the validation split), else TestStart
 	// (none); -1: none.
 	CalibrateFrom int
+	// AnomalyLevel is the interval level outside which a reading is an
+	// anomaly event (AnomalyScore); default DefaultAnomalyLevel.
+	AnomalyLevel float64
+	// Inject, when set (InjectSpikes, InjectShifts, InjectBoth), adds
+	// deterministic, seeded anomalies of InjectK (default 5) std to the
+	// scored rows at the share InjectRate of them (default 0.005, half the
+	// false-alarm rate of the default level: the calibration keeps 1% of
+	// readings outside its 0.99 interval, so anomalies more frequent than
+	// that widen it until it covers some of them), and
+	// scores the anomaly events against them.
+	Inject     string
+	InjectK    float64
+	InjectRate float64
+	InjectSeed uint64
 }
 
 // calibrateFrom returns the first burn-in origin.
@@ -77,7 +91,11 @@ type Result struct {
 	Scores    []*Score
 	// Intervals are the calibrated intervals of the first method (the
 	// model's, else Repeat's) and of seasonal naive (intervals.go).
-	Intervals  []*IntervalScore
+	Intervals []*IntervalScore
+	// Anomalies scores the first method's anomaly events (against the
+	// injections of Config.Inject; without them every event is a false
+	// alarm).
+	Anomalies  *AnomalyScore
 	ModelLabel string // name, version, mode and cell of the model; empty without one.
 	// SensorsSeen is the sensors a topic replay read, scored or not (0 for
 	// a CSV: its one sensor).
@@ -85,6 +103,7 @@ type Result struct {
 
 	fleet      bool              // RunFleet's: every figure on each sensor's own scale
 	burn       burnIn            // the intervals' burn-in forecasts (Config.CalibrateFrom)
+	labels     []bool            // per row of values: an injected anomaly there
 	values     []float64         // per row: the target (original units)
 	sensorRows map[string][2]int // per sensor: its rows [lo, hi) in Times and values
 }
@@ -95,7 +114,18 @@ func Run(m *model.Model, t *train.Table, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var labels []bool
+	if c.Inject != "" {
+		scaleRows := c.ScaleRows
+		if scaleRows == 0 {
+			scaleRows = c.TestStart
+		}
+		if t, labels, err = inject(t, c, scaleRows); err != nil {
+			return nil, err
+		}
+	}
 	r := newResult(t, c, m)
+	r.labels = labels
 	if m != nil {
 		if err := r.checkModel(m, t); err != nil {
 			return nil, err
@@ -129,6 +159,18 @@ func (c Config) resolve(m *model.Model, rows int) (Config, error) {
 	if c.Batch == 0 {
 		c.Batch = 256
 	}
+	if c.AnomalyLevel == 0 {
+		c.AnomalyLevel = DefaultAnomalyLevel
+	}
+	if c.InjectK == 0 {
+		c.InjectK = 5
+	}
+	if c.InjectRate == 0 {
+		c.InjectRate = 0.005
+	}
+	if c.InjectSeed == 0 {
+		c.InjectSeed = 1
+	}
 	switch {
 	case c.Horizon < 1:
 		return c, errors.New("backtest: horizon must be positive")
@@ -139,6 +181,10 @@ func (c Config) resolve(m *model.Model, rows int) (Config, error) {
 			c.TestStart, c.TestEnd, rows, c.Period, c.Horizon)
 	case c.ScaleRows < 0 || c.ScaleRows > rows:
 		return c, fmt.Errorf("backtest: scaler rows %d out of range", c.ScaleRows)
+	case !(c.AnomalyLevel > 0 && c.AnomalyLevel < 1):
+		return c, fmt.Errorf("backtest: anomaly level %v is not in (0, 1)", c.AnomalyLevel)
+	case !(c.InjectRate > 0 && c.InjectRate <= 1) || !(c.InjectK > 0):
+		return c, fmt.Errorf("backtest: injection rate %v (want (0, 1]) or size %v std (want > 0) out of range", c.InjectRate, c.InjectK)
 	}
 	return c, nil
 }

@@ -51,7 +51,7 @@ type backtestFlags struct {
 // backtestCSVOnly flags apply to -data backtests, backtestTopicOnly flags
 // to -topic ones.
 var (
-	backtestCSVOnly   = []string{"target", "features", "series", "ett", "test-start", "test-end", "scale-rows"}
+	backtestCSVOnly   = []string{"target", "features", "series", "ett", "test-start", "test-end", "scale-rows", "inject", "inject-k", "inject-rate", "inject-seed"}
 	backtestTopicOnly = []string{"brokers", "partitions", "config", "from-offset", "to-offset", "from-time", "to-time",
 		"speed", "to-topic", "dead-letter-topic"}
 )
@@ -73,6 +73,11 @@ func backtestFlagSet(f *backtestFlags, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.cfg.TestEnd, "test-end", 0, "-data: end of the test split's target rows (default: all rows)")
 	fs.IntVar(&f.cfg.ScaleRows, "scale-rows", 0, "-data: fit the standardized scale on rows [0,scale-rows) (default: the model's scaler)")
 	fs.StringVar(&f.cfg.Mode, "mode", "", "serving mode: window or stateful (default: the model's)")
+	fs.Float64Var(&f.cfg.AnomalyLevel, "anomaly-level", backtest.DefaultAnomalyLevel, "a reading outside this level's calibrated interval of the forecast made one step earlier is an anomaly event")
+	fs.StringVar(&f.cfg.Inject, "inject", "", "-data: add seeded anomalies to the scored rows and score the events against them: spikes (one reading off), shifts (the level moves) or both")
+	fs.Float64Var(&f.cfg.InjectK, "inject-k", 5, "-inject: the anomalies' size in the target's train std")
+	fs.Float64Var(&f.cfg.InjectRate, "inject-rate", 0.005, "-inject: the share of scored rows injected (keep it below 1 − anomaly-level: the calibration keeps that share of readings outside)")
+	fs.Uint64Var(&f.cfg.InjectSeed, "inject-seed", 1, "-inject: the seed of the positions, signs and kinds")
 	f.topic.register(fs)
 	return fs
 }
